@@ -1,0 +1,1 @@
+"""Digests: pure building and rendering, templates, and delivery (SMTP or outbox folder)."""
