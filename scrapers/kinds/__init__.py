@@ -1,0 +1,1 @@
+"""Source kinds, one module each; discovered by scrapers.registry."""
