@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from errors import FundwatchError, InputFormatError, NotAvailableError
 
@@ -153,6 +157,184 @@ def cmd_sources(app: App) -> int:
     return 0
 
 
+# --- scheduled jobs ---------------------------------------------------------------------------
+
+
+def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
+    """The scheduled jobs: name -> function(now) returning a one-line summary. No logic here: wiring only."""
+
+    def unavailable(feature: str) -> Callable[[datetime], str]:
+        def run(now: datetime) -> str:
+            raise NotAvailableError(f"{feature} is not available yet")
+
+        return run
+
+    return {
+        "scrape": unavailable("scrape"),
+        "digest": unavailable("digest"),
+        "overview": unavailable("overview"),
+        "reminders": unavailable("reminders"),
+        "reconcile": unavailable("reconcile"),
+    }
+
+
+def job_schedules(settings) -> dict[str, str]:
+    """Job name -> cron expression, from [schedule] (and per-source schedules for scrape.NAME jobs)."""
+    sched = settings.schedule
+    out = {
+        "scrape": sched.scrape,
+        "digest": sched.digest,
+        "overview": sched.overview,
+        "reminders": sched.reminders,
+        "reconcile": sched.reconcile,
+    }
+    for source in settings.sources:
+        if source.enabled and source.schedule:
+            out[f"scrape.{source.name}"] = source.schedule
+    return out
+
+
+class Worker:
+    """Runs the scheduled jobs while holding the database's leader lock; stands by otherwise.
+
+    Jobs never overlap themselves (max_instances=1), missed runs are coalesced into one and may start
+    up to ``misfire_grace_seconds`` late; each job runs in its own pool thread, so a long scrape does
+    not block the digest. Every run is recorded as a JobRun row and logged as one line.
+    """
+
+    def __init__(self, settings, engine, functions, schedules, clock: Callable[[], datetime] | None = None) -> None:
+        self.settings, self.engine = settings, engine
+        self.functions, self.schedules = functions, schedules
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.scheduler = None
+
+    def run(self, stop: threading.Event) -> None:
+        from store.locks import leader_lock
+
+        poll = self.settings.schedule.standby_poll_seconds
+        lock = leader_lock(self.engine, self.settings.path(self.settings.paths.var_dir))
+        waiting_logged = False
+        while not stop.is_set():
+            if lock.try_acquire():
+                break
+            if not waiting_logged:
+                log.info("another scheduler holds the lock; standing by")
+                waiting_logged = True
+            stop.wait(poll)
+        if stop.is_set():
+            lock.release()
+            return
+        log.info("acting as the scheduler for this database")
+        try:
+            self._start()
+            while not stop.wait(poll):
+                if not lock.still_held():
+                    log.error("scheduler lock lost; stopping jobs")
+                    break
+        finally:
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=True)
+            lock.release()
+            log.info("scheduler stopped")
+
+    def _start(self) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        from settings import cron_trigger
+
+        sched = self.settings.schedule
+        self.scheduler = BackgroundScheduler(
+            timezone=ZoneInfo(sched.timezone),
+            executors={"default": ThreadPoolExecutor(max(4, len(self.schedules)))},
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": sched.misfire_grace_seconds},
+        )
+        for name, expression in self.schedules.items():
+            base = name.split(".", 1)[0]
+            if base not in self.functions:
+                continue
+            self.scheduler.add_job(
+                self.execute, cron_trigger(expression, sched.timezone), args=[name], id=name, name=name
+            )
+        if "reconcile" in self.functions:
+            # catch up at start: digests due during downtime are sent now (within the cut-off)
+            self.scheduler.add_job(self.execute, args=["reconcile"], id="reconcile-at-start", name="reconcile")
+        self.scheduler.start()
+
+    def execute(self, name: str) -> None:
+        """Run one job, recording it; nothing a job raises escapes to APScheduler."""
+        from store.engine import write_session
+        from store.jobs import finish_job_run, start_job_run
+
+        base, _, source = name.partition(".")
+        function = self.functions[base]
+        started = self.clock()
+        with write_session(self.engine) as session:
+            run_id = start_job_run(session, name, started).id
+        outcome, message = "ok", ""
+        try:
+            message = (function(started, source) if source else function(started)) or ""
+        except FundwatchError as exc:
+            outcome, message = "error", str(exc)
+        except Exception as exc:  # a job's bug must not kill the scheduler; it is logged with its traceback
+            log.exception("job %s failed", name)
+            outcome, message = "error", f"{type(exc).__name__}: {exc}"
+        seconds = (self.clock() - started).total_seconds()
+        with write_session(self.engine) as session:
+            finish_job_run(session, run_id, outcome, message, self.clock())
+        level = logging.INFO if outcome == "ok" else logging.ERROR
+        log.log(level, "job %s %s in %.1f s: %s", name, outcome, seconds, message.splitlines()[0] if message else "")
+
+
+def cmd_worker(app: App) -> int:
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    Worker(app.settings, app.engine, job_functions(app), job_schedules(app.settings)).run(stop)
+    return 0
+
+
+def cmd_status(app: App) -> int:
+    from settings import cron_trigger
+    from store.engine import read_session
+    from store.health import latest_runs
+    from store.jobs import last_job_runs
+
+    now = datetime.now(UTC)
+    zone = ZoneInfo(app.settings.schedule.timezone)
+    with read_session(app.engine) as session:
+        runs = last_job_runs(session)
+        sources = latest_runs(session)
+    print(f"{'job':<24} {'last run':<17} {'result':<8} {'next run':<17} message")
+    for name, expression in job_schedules(app.settings).items():
+        run = runs.get(name)
+        nxt = cron_trigger(expression, app.settings.schedule.timezone).get_next_fire_time(None, now.astimezone(zone))
+        last = f"{run.started_at.astimezone(zone):%Y-%m-%d %H:%M}" if run else "never"
+        outcome = run.outcome if run else "-"
+        message = (run.message.splitlines() or [""])[0][:80] if run else ""
+        print(f"{name:<24} {last:<17} {outcome:<8} {nxt:%Y-%m-%d %H:%M} {message}")
+    print()
+    print(f"{'source':<28} last run")
+    for source in app.settings.sources:
+        run = sources.get(source.name)
+        last = (
+            f"{run.started_at.astimezone(zone):%Y-%m-%d %H:%M} {run.outcome} {run.reason}".strip()
+            if run
+            else "never run"
+        )
+        print(f"{source.name:<28} {last}")
+    return 0
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum, _frame) -> None:
+        log.info("received %s: finishing the current unit of work and stopping", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+
 def not_available(feature: str, issue: str) -> Callable[[App], int]:
     def command(app: App) -> int:
         raise NotAvailableError(f"'{feature}' is not available yet (planned in the {issue} work)")
@@ -214,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the scheduler and the web UI")
     p.set_defaults(func=not_available("run", "scheduler"))
+
+    p = sub.add_parser("worker", help="run the scheduler alone (one acts per database; others stand by)")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("status", help="show each job's last run, result and next run, and source state")
+    p.set_defaults(func=cmd_status)
     return parser
 
 

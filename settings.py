@@ -108,6 +108,70 @@ class WebSettings(Section):
     require_login: bool = Field(False, description="Require login for reading too (changes always need one).")
 
 
+def validate_cron(value: str) -> str:
+    """A crontab expression: 5 fields (minute hour day month weekday) or 6 (seconds first)."""
+    fields = value.split()
+    if len(fields) not in (5, 6):
+        raise ValueError("must be a cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first)")
+    try:
+        cron_trigger(value, "Europe/Stockholm")
+    except ValueError as exc:
+        raise ValueError(f"invalid cron expression: {exc}") from None
+    return value
+
+
+def cron_trigger(expression: str, timezone: str):
+    """An APScheduler CronTrigger from a 5- or 6-field crontab expression."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expression.split()
+    if len(fields) == 5:
+        return CronTrigger.from_crontab(expression, timezone=timezone)
+    second, minute, hour, day, month, day_of_week = fields
+    return CronTrigger(
+        second=second, minute=minute, hour=hour, day=day, month=month, day_of_week=day_of_week, timezone=timezone
+    )
+
+
+class ScheduleSettings(Section):
+    timezone: str = Field("Europe/Stockholm", description="Time zone of every schedule.")
+    scrape: str = Field(
+        "30 5 * * *", description="When all sources are scraped (cron); matching runs after each scrape."
+    )
+    digest: str = Field("0 7 * * mon", description="When the weekly digests are sent (cron).")
+    overview: str = Field("15 7 * * mon", description="When KLK's overview digest is sent (cron).")
+    reminders: str = Field("0 6 * * *", description="When deadline reminders are refreshed and sent (cron).")
+    reconcile: str = Field(
+        "7 * * * *", description="When the catch-up reconciler looks for due, unsent digests (cron; also at start)."
+    )
+    catch_up_days: int = Field(
+        3, ge=0, le=14, description="A missed weekly digest is sent late up to this many days after it was due."
+    )
+    misfire_grace_seconds: int = Field(
+        3600, ge=1, le=86400, description="How late a missed job run may still start (coalesced into one run)."
+    )
+    standby_poll_seconds: float = Field(
+        2.0, gt=0, le=300, description="How often a standby scheduler tries to take over the leader lock."
+    )
+    job_history_days: int = Field(90, ge=1, le=3650, description="How long job-run records are kept.")
+
+    @field_validator("scrape", "digest", "overview", "reminders", "reconcile")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return validate_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Stockholm") from None
+        return value
+
+
 class SourceSettings(BaseModel):
     """One configured source (a `[[sources]]` entry). Kind-specific keys are checked by the source kind."""
 
@@ -116,6 +180,12 @@ class SourceSettings(BaseModel):
     name: str = Field(description="Unique name of the source.")
     kind: str = Field(description="Source kind (see `fundwatch sources`).")
     enabled: bool = Field(True, description="Whether the source is scraped.")
+    schedule: str | None = Field(None, description="The source's own scrape schedule (cron); default: schedule.scrape.")
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return validate_cron(value) if value is not None else None
 
     @field_validator("name")
     @classmethod
@@ -136,6 +206,7 @@ class Settings(BaseModel):
     http: HttpSettings = HttpSettings()
     email: EmailSettings = EmailSettings()
     web: WebSettings = WebSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     sources: list[SourceSettings] = Field(default_factory=list)
 
     #: where the settings were read from (not a setting)

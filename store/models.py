@@ -119,3 +119,19 @@ class Feedback(SQLModel, table=True):
     verdict: str = Field(max_length=20)
     user: str = Field(default="", max_length=200)
     created_at: datetime | None = _dt(nullable=False)
+
+
+class JobRun(SQLModel, table=True):
+    """One execution of a scheduled job (scrape, match, digest, ...): what `fundwatch status` shows."""
+
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=50, index=True)
+    started_at: datetime | None = _dt(nullable=False, index=True)
+    finished_at: datetime | None = _dt()
+    #: running | ok | error
+    outcome: str = Field(default="running", max_length=20)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: which process ran it ("host:pid")
+    runner: str = Field(default="", max_length=200)
