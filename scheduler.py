@@ -84,6 +84,37 @@ def cmd_db_upgrade(app: App) -> int:
     return 0
 
 
+def cmd_backup(app: App) -> int:
+    from store.backup import backup
+
+    print(f"backup written to {backup(app.engine, app.args.path)}")
+    return 0
+
+
+def cmd_restore(app: App) -> int:
+    from store.backup import restore
+
+    restore(app.engine, app.args.path)
+    print(f"restored from {app.args.path}")
+    return 0
+
+
+def cmd_db_copy(app: App) -> int:
+    from store.backup import copy_database
+    from store.engine import make_engine, safe_url
+
+    target = make_engine(app.args.to)
+    try:
+        counts = copy_database(app.engine, target)
+    finally:
+        target.dispose()
+    total = sum(counts.values())
+    print(f"copied {total} rows in {len(counts)} tables to {safe_url(app.args.to)}")
+    for table, count in counts.items():
+        print(f"  {table}: {count}")
+    return 0
+
+
 def cmd_import_calls(app: App) -> int:
     from store.calls import upsert_calls
     from store.engine import write_session
@@ -358,6 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations").set_defaults(func=cmd_db_upgrade)
+    p = db_sub.add_parser("copy", help="copy everything into another, empty database (e.g. SQLite to PostgreSQL)")
+    p.add_argument("--to", required=True, metavar="URL", help="target database URL")
+    p.set_defaults(func=cmd_db_copy)
+
+    p = sub.add_parser("backup", help="write a consistent backup (safe while the service runs)")
+    p.add_argument("path", help="backup file to create (SQLite file, or pg_dump custom format)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database's content with a backup")
+    p.add_argument("path", help="backup file written by `fundwatch backup`")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("import-calls", help="upsert calls from a JSON Lines file")
     p.add_argument("file", help="JSON Lines file, or - for standard input")
