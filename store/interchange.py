@@ -77,6 +77,8 @@ def parse_when(value: Any, name: str, end_of_day: bool) -> datetime:
                 moment = moment.replace(tzinfo=STOCKHOLM)
     except ValueError:
         raise FieldError(name, f"not an ISO 8601 date or datetime: {value!r}") from None
+    if not 1900 <= moment.year <= 2200:
+        raise FieldError(name, f"year {moment.year} is out of range (1900-2200)")
     return moment
 
 
