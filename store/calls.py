@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.models import Call, CallChange
@@ -54,56 +55,63 @@ def _upsert_batch(session: Session, records: Sequence[CallRecord], now: datetime
     result = UpsertResult()
     # the last record wins when a batch repeats a key
     unique: dict[tuple[str, str], CallRecord] = {(r.source, r.external_id): r for r in records}
-    existing: dict[tuple[str, str], Call] = {}
     by_source: dict[str, list[str]] = {}
     for source, external_id in unique:
         by_source.setdefault(source, []).append(external_id)
+    # first only the keys and hashes: unchanged calls (the common case) never load their text
+    known: dict[tuple[str, str], tuple[int, str, datetime, bool]] = {}
     for source, ids in by_source.items():
-        rows = session.exec(select(Call).where(Call.source == source, col(Call.external_id).in_(ids)))
-        for row in rows:
-            existing[(row.source, row.external_id)] = row
+        query = select(Call.id, Call.external_id, Call.content_hash, Call.last_seen_at, Call.listed).where(
+            Call.source == source, col(Call.external_id).in_(ids)
+        )
+        for call_id, external_id, digest, last_seen, listed in session.exec(query):
+            known[(source, external_id)] = (call_id, digest, last_seen, listed)
 
-    pending_changes: list[tuple[Call, str, str | None, str | None]] = []
+    changed: dict[int, tuple[CallRecord, dict, str]] = {}
+    touched: list[int] = []
     for key, record in unique.items():
         values = record.stored_values()
         digest = content_hash(values)
-        row = existing.get(key)
-        if row is None:
-            row = Call(
-                source=record.source,
-                external_id=record.external_id,
-                first_seen_at=now,
-                last_seen_at=now,
-                updated_at=now,
-                content_hash=digest,
-                listed=True,
-                **values,
+        if key not in known:
+            session.add(
+                Call(
+                    source=record.source,
+                    external_id=record.external_id,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    updated_at=now,
+                    content_hash=digest,
+                    listed=True,
+                    **values,
+                )
             )
-            session.add(row)
             result.new += 1
             continue
-        if row.content_hash == digest:
-            if not row.listed or now - row.last_seen_at >= SEEN_GRANULARITY:
-                row.listed = True
-                row.last_seen_at = now
-                session.add(row)
+        call_id, old_digest, last_seen, listed = known[key]
+        if old_digest == digest:
+            if not listed or now - last_seen >= SEEN_GRANULARITY:
+                touched.append(call_id)
             result.unchanged += 1
             continue
-        for name in TRACKED_FIELDS:
-            old, new = canonical(getattr(row, name)), canonical(values[name])
-            if old != new:
-                pending_changes.append((row, name, old, new))
-                setattr(row, name, values[name])
-        row.content_hash = digest
-        row.last_seen_at = now
-        row.updated_at = now
-        row.listed = True
-        session.add(row)
-        result.updated += 1
-    session.flush()
-    for row, name, old, new in pending_changes:
-        session.add(CallChange(call_id=row.id, field=name, old_value=old, new_value=new, changed_at=now))
-        result.changes.append((row.id, name))
+        changed[call_id] = (record, values, digest)
+
+    if touched:
+        session.exec(update(Call).where(col(Call.id).in_(touched)).values(last_seen_at=now, listed=True))
+    if changed:
+        for row in session.exec(select(Call).where(col(Call.id).in_(list(changed)))):
+            record, values, digest = changed[row.id]
+            for name in TRACKED_FIELDS:
+                old, new = canonical(getattr(row, name)), canonical(values[name])
+                if old != new:
+                    session.add(CallChange(call_id=row.id, field=name, old_value=old, new_value=new, changed_at=now))
+                    result.changes.append((row.id, name))
+                    setattr(row, name, values[name])
+            row.content_hash = digest
+            row.last_seen_at = now
+            row.updated_at = now
+            row.listed = True
+            session.add(row)
+            result.updated += 1
     session.flush()
     return result
 

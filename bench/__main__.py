@@ -1,0 +1,28 @@
+"""Run every benchmark in turn: ``python -m bench`` (what ``make bench`` runs).
+
+Each prints its figures and writes bench/results/<name>.json. Set FUNDWATCH_BENCH_POSTGRES_URL to
+also measure on a PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+BENCHES = ["bench.ingest"]
+
+
+def main() -> int:
+    failed = 0
+    pg = os.environ.get("FUNDWATCH_BENCH_POSTGRES_URL")
+    for module in BENCHES:
+        print(f"== {module}", flush=True)
+        failed += subprocess.call([sys.executable, "-m", module]) != 0
+        if pg and module == "bench.ingest":
+            failed += subprocess.call([sys.executable, "-m", module, "--database-url", pg]) != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
