@@ -1,16 +1,21 @@
-"""Migrations: applied on first use, reversible, and never losing stored data."""
+"""Migrations: applied on first use, reversible, and never losing stored data (RELIABILITY.md D7, D8)."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from sqlalchemy import inspect, text
 
+from bench.generate import calls
 from store.calls import upsert_calls
 from store.engine import make_engine, write_session
+from store.matches import set_feedback
 from store.migrate import current_revisions, downgrade, head_revisions, upgrade
-from store.records import CallRecord
+from store.models import Match, ScrapeRun
+
+CORE_TABLES = ("call", "call_change", "scrape_run", "match", "feedback")
 
 
 def checksum(engine, table: str) -> tuple[int, str]:
@@ -19,33 +24,59 @@ def checksum(engine, table: str) -> tuple[int, str]:
     return len(rows), hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
 
+def populate(engine) -> None:
+    """A realistic small database: 300 calls with changes, runs, matches and feedback."""
+    now = datetime(2026, 11, 2, 5, 30, tzinfo=UTC)
+    records = list(islice(calls(300, seed=3), 300))
+    with write_session(engine) as s:
+        upsert_calls(s, records, now=now)
+    for record in records[:40]:
+        record.deadlines = [d + timedelta(days=7) for d in record.deadlines]
+    with write_session(engine) as s:
+        upsert_calls(s, records, now=now + timedelta(days=1))
+        for i in range(1, 61):
+            s.add(
+                Match(
+                    profile_id=f"p{i % 5}",
+                    call_id=i,
+                    score=1 / i,
+                    explanation={"priority": "x", "reasons": ["åäö"], "terms": []},
+                    profile_version="v1",
+                    matched_at=now,
+                )
+            )
+            s.add(
+                ScrapeRun(
+                    source="eu-ftp", started_at=now + timedelta(hours=i), outcome="ok", fetched=i, parsed=i, new=1
+                )
+            )
+        for i in range(1, 11):
+            set_feedback(s, "p1", i, "relevant" if i % 2 else "not_relevant", "anna", now)
+
+
 def test_upgrade_creates_every_table_and_records_the_head(db_url):
     engine = make_engine(db_url)
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"call", "call_change", "scrape_run", "match", "feedback"} <= tables
+    assert set(CORE_TABLES) | {"job_run"} <= tables
     assert current_revisions(engine) == head_revisions()
     upgrade(engine)  # a second upgrade is a no-op
     assert current_revisions(engine) == head_revisions()
     engine.dispose()
 
 
-def test_upgrade_down_and_up_again_keeps_the_calls(db_url):
+def test_d7_up_down_up_on_a_realistic_database_keeps_counts_and_checksums(db_url):
     engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    populate(engine)
+    before = {t: checksum(engine, t) for t in CORE_TABLES}
+    assert before["call_change"][0] == 80  # deadline_at and deadlines of 40 calls
     upgrade(engine)
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-    with write_session(engine) as s:
-        upsert_calls(
-            s,
-            [
-                CallRecord(source="s", external_id=str(i), title=f"Utlysning {i} åäö", url="https://x.se")
-                for i in range(50)
-            ],
-            now=now,
-        )
-    before = checksum(engine, "call")
-    # step every branch after the initial schema down and up again; calls live in the initial schema
+    assert {t: checksum(engine, t) for t in CORE_TABLES} == before
     downgrade(engine, "0001")
+    assert current_revisions(engine) == {"0001"}
+    assert {t: checksum(engine, t) for t in CORE_TABLES} == before
     upgrade(engine)
-    assert checksum(engine, "call") == before
+    assert current_revisions(engine) == head_revisions()
+    assert {t: checksum(engine, t) for t in CORE_TABLES} == before
     engine.dispose()
