@@ -119,3 +119,20 @@ class Feedback(SQLModel, table=True):
     verdict: str = Field(max_length=20)
     user: str = Field(default="", max_length=200)
     created_at: datetime | None = _dt(nullable=False)
+
+
+# the digest ledger's tables live in their own module; importing them here registers them with the metadata
+from store.digest_tables import Alert, Digest, DigestItem, OutboxMessage, Unsubscribe  # noqa: E402
+
+__all__ = [
+    "Alert",
+    "Call",
+    "CallChange",
+    "Digest",
+    "DigestItem",
+    "Feedback",
+    "Match",
+    "OutboxMessage",
+    "ScrapeRun",
+    "Unsubscribe",
+]
