@@ -19,6 +19,7 @@ can be run with real process kills. Nothing else reads it; never set it in produ
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -149,13 +150,26 @@ class SmtpTransport:
                 client.starttls(context=self._context())
                 client.ehlo()
             if cfg.username:
-                client.login(cfg.username, cfg.password or "")
+                _login(client, cfg.username, cfg.password or "")
             client.sendmail(sender, [recipient], message)
         finally:
             try:
                 client.quit()
             except (OSError, smtplib.SMTPException):
                 client.close()
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; a non-ASCII password (smtplib only sends ASCII) goes as UTF-8 AUTH PLAIN (RFC 4616)."""
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    if "plain" not in client.esmtp_features.get("auth", "").lower().split():
+        raise DeliveryError("the SMTP password has non-ASCII characters and the server offers no AUTH PLAIN")
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _text(reply: bytes | str) -> str:
