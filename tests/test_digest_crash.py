@@ -46,6 +46,7 @@ def run_cli(config: Path, now: str, crash_at: str | None = None) -> subprocess.C
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "deliveries", "alerts"),
     [("after_claim", 1, 1), ("after_smtp_250", 2, 1), ("after_commit", 1, 0)],
