@@ -21,9 +21,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.delivery import DeliveryReport, deliver_pending
-from alerts.digest import Digest, DigestOptions, build_digest, build_overview
+from alerts.digest import Digest, DigestOptions, build_digest
 from alerts.links import Links
 from alerts.message import build_message, message_id_for
+from alerts.overview import build_overview
 from alerts.render import render_digest, render_overview
 from alerts.text import iso_week, parse_week
 from alerts.tokens import load_web_secret

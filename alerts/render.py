@@ -13,7 +13,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from alerts.digest import Digest, Overview
+from alerts.digest import Digest
+from alerts.overview import Overview
 from alerts.text import plural, week_number
 
 TEMPLATES = Path(__file__).with_name("templates")

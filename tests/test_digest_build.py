@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alerts.digest import build_digest, build_overview
+from alerts.digest import build_digest
+from alerts.overview import build_overview
 from alerts.text import days_left_text, iso_week, parse_week, safe_http_url, swedish_date, truncate
 from tests.digest_pure import OPTIONS, calls, change, links, match, matches, profile, sources
 from tests.digest_support import NOW, WEEK

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from alerts.digest import build_digest, build_overview
+from alerts.digest import build_digest
 from alerts.message import build_message
+from alerts.overview import build_overview
 from alerts.render import render_digest, render_overview
 from alerts.tokens import verify_feedback_token, verify_unsubscribe_token
 from tests.digest_pure import OPTIONS, calls, change, links, match, matches, profile, sources
