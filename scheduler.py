@@ -58,8 +58,23 @@ class App:
             self._engine = None
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (it may be replaced, e.g. under test capture)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str, file: str = "") -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = [_StderrHandler()]
     if file:
         Path(file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
@@ -366,6 +381,63 @@ def _stop_on_signals(stop: threading.Event) -> None:
         signal.signal(signal.SIGINT, handler)
 
 
+def parse_now(text: str):
+    """``--now``: an ISO 8601 datetime; without a zone it is Swedish local time."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 datetime: {text!r} (e.g. 2026-11-23T06:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _now(app: App):
+    from datetime import UTC, datetime
+
+    return app.args.now or datetime.now(UTC)
+
+
+def cmd_digest(app: App) -> int:
+    from alerts.delivery import deliver_pending
+    from alerts.jobs import preview_digest, queue_due_digests, queue_overview
+
+    args, settings, now = app.args, app.settings, _now(app)
+    if args.preview:
+        sys.stdout.write(preview_digest(settings, app.engine, args.preview, now))
+        return 0
+    folder = settings.path(settings.digest.dry_run_dir) if args.dry_run else None
+    report = queue_due_digests(settings, app.engine, now, profile_ids=args.profile, week=args.week, dry_run_dir=folder)
+    for profile_id, outcome in report.outcomes.items():
+        print(f"{report.week} {profile_id}: {outcome}")
+    if not args.profile:
+        overview = queue_overview(settings, app.engine, now, week=args.week, dry_run_dir=folder)
+        for profile_id, outcome in overview.outcomes.items():
+            print(f"{overview.week} {profile_id}: {outcome}")
+        report.written += overview.written
+    if folder is not None:
+        print(f"dry run: {len(report.written)} file(s) written to {folder}; nothing recorded or sent")
+        return 0
+    print(f"delivery: {deliver_pending(settings, app.engine, now)}")
+    return 0
+
+
+def cmd_unsubscribe(app: App) -> int:
+    from store.digests import resubscribe, unsubscribe
+    from store.engine import write_session
+
+    args = app.args
+    with write_session(app.engine) as session:
+        if args.undo:
+            changed = resubscribe(session, args.profile, args.address)
+        else:
+            changed = unsubscribe(session, args.profile, args.address, _now(app), via="cli")
+    action = "resubscribed to" if args.undo else "unsubscribed from"
+    print(f"{args.address} {action} {args.profile}" + ("" if changed else " (no change)"))
+    return 0
+
+
 def not_available(feature: str, issue: str) -> Callable[[App], int]:
     def command(app: App) -> int:
         raise NotAvailableError(f"'{feature}' is not available yet (planned in the {issue} work)")
@@ -431,7 +503,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=not_available("match", "matcher"))
 
     p = sub.add_parser("digest", help="build and send the weekly digests that are due")
-    p.set_defaults(func=not_available("digest", "digest"))
+    p.add_argument("--profile", action="append", metavar="ID", help="only this profile (repeatable; no overview)")
+    p.add_argument("--week", metavar="YYYY-Www", help="ledger week to record, e.g. 2026-W48 (default: this week)")
+    p.add_argument("--dry-run", action="store_true", help="write the messages to [digest] dry_run_dir; record nothing")
+    p.add_argument("--now", type=parse_now, metavar="ISO-DATETIME", help="the time to act as (tests, catch-up)")
+    p.add_argument("--preview", metavar="ID", help="print the text digest this profile would get now")
+    p.set_defaults(func=cmd_digest)
+
+    p = sub.add_parser("unsubscribe", help="stop (or with --undo restart) a profile's digests to one address")
+    p.add_argument("address", help="email address")
+    p.add_argument("--profile", required=True, help="profile id (_overview for KLK's overview)")
+    p.add_argument("--undo", action="store_true", help="subscribe the address again")
+    p.add_argument("--now", type=parse_now, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_unsubscribe)
 
     p = sub.add_parser("serve", help="run the web UI")
     p.set_defaults(func=not_available("serve", "web UI"))

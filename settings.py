@@ -94,6 +94,18 @@ class EmailSettings(Section):
     )
     ca_file: str = Field("", description="Extra CA certificate file to trust (for an internal mail server).")
     timeout: float = Field(30.0, gt=0, le=600, description="SMTP timeout (s).")
+    max_attempts: int = Field(
+        10, ge=1, le=100, description="Delivery attempts before a message is marked failed (temporary errors only)."
+    )
+    retry_backoff: float = Field(
+        60.0, ge=0, le=3600, description="Wait before the first retry (s); doubles each attempt, at most 6 hours."
+    )
+    send_lease: float = Field(
+        600.0,
+        gt=0,
+        le=86400,
+        description="A message left in `sending` longer than this (s) was interrupted by a crash and is re-sent.",
+    )
 
 
 class WebSettings(Section):
@@ -172,6 +184,48 @@ class ScheduleSettings(Section):
         return value
 
 
+class DigestSettings(Section):
+    min_score: float = Field(
+        0.3, ge=0, le=1, description="Lowest score sent in a digest for profiles that set no `min_score`."
+    )
+    closing_days: int = Field(
+        14,
+        ge=1,
+        le=90,
+        description='Calls from earlier digests closing within this many days are under "Deadline snart".',
+    )
+    send_empty: bool = Field(
+        False, description='Send a short "inga nya träffar" note when a week has nothing new and nothing closing.'
+    )
+    title_chars: int = Field(200, ge=20, le=1000, description="Longest title shown in a digest (longer ones are cut).")
+    summary_chars: int = Field(
+        300, ge=50, le=2000, description="Longest summary shown per call (about two or three lines)."
+    )
+    overview_recipients: list[str] = Field(
+        default_factory=list,
+        description="Recipients of KLK's weekly overview (a list, or comma-separated in the environment); empty sends none.",
+    )
+    overview_top: int = Field(5, ge=1, le=50, description="Top matches per administration in KLK's overview.")
+    dry_run_dir: str = Field(
+        "var/digest-dry-run", description="Folder `fundwatch digest --dry-run` writes its messages to."
+    )
+
+    @field_validator("overview_recipients", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("overview_recipients")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not re.fullmatch(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return value
+
+
 class SourceSettings(BaseModel):
     """One configured source (a `[[sources]]` entry). Kind-specific keys are checked by the source kind."""
 
@@ -207,6 +261,7 @@ class Settings(BaseModel):
     email: EmailSettings = EmailSettings()
     web: WebSettings = WebSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    digest: DigestSettings = DigestSettings()
     sources: list[SourceSettings] = Field(default_factory=list)
 
     #: where the settings were read from (not a setting)

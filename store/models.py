@@ -135,3 +135,21 @@ class JobRun(SQLModel, table=True):
     message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     #: which process ran it ("host:pid")
     runner: str = Field(default="", max_length=200)
+
+
+# the digest ledger's tables live in their own module; importing them here registers them with the metadata
+from store.digest_tables import Alert, Digest, DigestItem, OutboxMessage, Unsubscribe  # noqa: E402
+
+__all__ = [
+    "Alert",
+    "Call",
+    "CallChange",
+    "Digest",
+    "DigestItem",
+    "Feedback",
+    "JobRun",
+    "Match",
+    "OutboxMessage",
+    "ScrapeRun",
+    "Unsubscribe",
+]
