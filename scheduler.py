@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -208,20 +208,31 @@ def cmd_sources(app: App) -> int:
 
 def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
     """The scheduled jobs: name -> function(now) returning a one-line summary. No logic here: wiring only."""
+    settings = app.settings
 
-    def unavailable(feature: str) -> Callable[[datetime], str]:
-        def run(now: datetime) -> str:
-            raise NotAvailableError(f"{feature} is not available yet")
+    def digest(now: datetime) -> str:
+        from alerts.jobs import send_due_digests
 
-        return run
+        return str(send_due_digests(settings, app.engine, now))
 
-    return {
-        "scrape": unavailable("scrape"),
-        "digest": unavailable("digest"),
-        "overview": unavailable("overview"),
-        "reminders": unavailable("reminders"),
-        "reconcile": unavailable("reconcile"),
-    }
+    def overview(now: datetime) -> str:
+        from alerts.jobs import send_overview
+
+        return str(send_overview(settings, app.engine, now))
+
+    def reconcile(now: datetime) -> str:
+        from alerts.catchup import reconcile
+        from store.engine import write_session
+        from store.jobs import prune_job_runs
+
+        with write_session(app.engine) as session:
+            prune_job_runs(session, now - timedelta(days=settings.schedule.job_history_days))
+        return str(reconcile(settings, app.engine, now))
+
+    def scrape(now: datetime, source: str | None = None) -> str:
+        raise NotAvailableError("scrape is not available yet")
+
+    return {"scrape": scrape, "digest": digest, "overview": overview, "reconcile": reconcile}
 
 
 def job_schedules(settings) -> dict[str, str]:

@@ -205,3 +205,24 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_scheduler(tmp_path, sql
     assert all(r.outcome == "error" and r.message == "RuntimeError: boom" for r in rows)
     assert all(r.finished_at is not None for r in rows)
     engine.dispose()
+
+
+def test_the_reconciler_runs_at_start_with_the_workers_clock(tmp_path, sqlite_url):
+    settings = load_settings(write_config(tmp_path), env={})
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    restart = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    seen: list[datetime] = []
+    worker = Worker(
+        settings, engine, {"reconcile": lambda now: seen.append(now) or "ok"}, {"reconcile": FAR}, clock=lambda: restart
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    assert seen == [restart]
+    engine.dispose()
