@@ -119,3 +119,19 @@ class Feedback(SQLModel, table=True):
     verdict: str = Field(max_length=20)
     user: str = Field(default="", max_length=200)
     created_at: datetime | None = _dt(nullable=False)
+
+
+class HttpValidator(SQLModel, table=True):
+    """What a server last said about a URL's version (ETag / Last-Modified), per source: makes GETs conditional."""
+
+    __tablename__ = "http_validator"
+    __table_args__ = (UniqueConstraint("source", "url_hash", name="uq_http_validator_source_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100, index=True)
+    #: SHA-256 of ``url`` (URLs can be longer than an index allows)
+    url_hash: str = Field(max_length=64)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    last_modified: str = Field(default="", max_length=100)
+    updated_at: datetime | None = _dt(nullable=False)
