@@ -67,6 +67,8 @@ def configure_logging(level: str, file: str = "") -> None:
     )
     # Alembic narrates every plugin and migration at INFO; its outcome is reported by our own lines
     logging.getLogger("alembic").setLevel(max(logging.WARNING, getattr(logging, level)))
+    # httpx logs every request at INFO; fundwatch's scrapers log what matters (retries, failures, counts)
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, getattr(logging, level)))
 
 
 # --- commands -------------------------------------------------------------------------------

@@ -136,14 +136,23 @@ class ReplayTransport(httpx.BaseTransport):
         if entry is None:
             if not str(request.url).endswith("/robots.txt"):
                 self.misses.append(f"{request.method} {request.url}")
-            return httpx.Response(
-                404,
-                headers={MISSING_HEADER: "missing", "content-type": "text/plain"},
-                content=b"not in the recording",
-                request=request,
-            )
+            body = b"not in the recording"
+            headers = {MISSING_HEADER: "missing", "content-type": "text/plain", "content-length": str(len(body))}
+            return httpx.Response(404, headers=headers, stream=_Body(body), request=request)
         body = Path(entry["body_path"]).read_bytes()
-        return httpx.Response(entry["status"], headers=entry["headers"], content=body, request=request)
+        headers = {**entry["headers"], "content-length": str(len(body))}
+        return httpx.Response(entry["status"], headers=headers, stream=_Body(body), request=request)
+
+
+class _Body(httpx.SyncByteStream):
+    """A recorded body served as a stream, so the fetcher reads it the same way as a live one."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def __iter__(self):
+        for start in range(0, len(self._body), 65536):
+            yield self._body[start : start + 65536]
 
 
 def default_folder(var_dir: Path, source: str) -> Path:
