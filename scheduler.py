@@ -182,9 +182,15 @@ def cmd_scrape(app: App) -> int:
     def progress(event, result) -> None:
         with lock:
             if event == "start":
-                print(f"  ... {result.source}", file=sys.stderr, flush=True)
+                print(f"  started {result.source}", file=sys.stderr, flush=True)
             else:
-                print(f"  {'ok ' if not result.failed else 'ERR'} {run_line(result)}", file=sys.stderr, flush=True)
+                state = result.outcome + (f" ({result.reason})" if result.reason else "")
+                print(
+                    f"  {'done' if not result.failed else 'FAILED'} {result.source}: {state}, "
+                    f"{result.parsed} calls in {result.seconds:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
     args = app.args
     results = run_scrape(

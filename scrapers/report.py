@@ -38,18 +38,20 @@ def run_line(result: SourceRunResult) -> str:
 
 def health_table(rows: Sequence[SourceHealth]) -> list[str]:
     """``fundwatch sources``: state, last success, last error and the last run's counts, then alerts."""
-    lines = [f"{'source':<24} {'kind':<10} {'state':<10} {'last success':<17} {'last run':<38} last error"]
+    lines = [f"{'source':<24} {'kind':<10} {'state':<10} {'last success':<17} {'last run':<46} last error"]
     for h in rows:
         if h.last_run_at is None:
             last_run = "never run"
+        elif h.last_outcome == "not_modified":
+            last_run = f"{_when(h.last_run_at)} not modified"
         else:
             last_run = (
-                f"{h.last_outcome}: {h.last_count if h.last_count is not None else '-'} calls, "
-                f"{h.last_new} new, {h.last_updated} upd, {h.last_errors} err"
+                f"{_when(h.last_run_at)} {h.last_parsed} calls, {h.last_new} new, "
+                f"{h.last_updated} upd, {h.last_errors} err"
             )
         error = f"{_when(h.last_error_at)} {_cut(h.last_error, 60)}" if h.last_error else "-"
         lines.append(
-            f"{h.name:<24} {h.kind:<10} {h.state:<10} {_when(h.last_ok_at):<17} {_cut(last_run, 38):<38} {error}"
+            f"{h.name:<24} {h.kind:<10} {h.state:<10} {_when(h.last_ok_at):<17} {_cut(last_run, 46):<46} {error}"
         )
         for alert in h.alerts:
             lines.append(f"    ! {alert}")

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from errors import SourceError
 
 TTL = 24 * 3600.0
-#: failures that mean the whole site is unreachable; reported as they are
-UNREACHABLE = ("connection_error", "timeout", "refused_address")
+#: failures that mean the whole site is unreachable (or walled off); reported as they are
+UNREACHABLE = ("connection_error", "timeout", "refused_address", "blocked")
 #: robots.txt files larger than this are refused as unavailable (RFC 9309 asks for at least 500 KiB)
 MAX_BYTES = 512 * 1024
 

@@ -78,6 +78,7 @@ class SourceHealth:
     #: outcome of the last run: ok | not_modified | error | skipped
     last_outcome: str = ""
     #: counts of the last run
+    last_parsed: int = 0
     last_fetched: int = 0
     last_new: int = 0
     last_updated: int = 0
@@ -181,6 +182,7 @@ def evaluate(
         last_count=counts[0] if counts else None,
         alerts=tuple(alerts),
         last_outcome=last.outcome,
+        last_parsed=last.parsed,
         last_fetched=last.fetched,
         last_new=last.new,
         last_updated=last.updated,

@@ -11,7 +11,7 @@ from tests.kinds_for_tests.listing import BuggyKind, ListKind
 #: small delays and limits so the tests stay fast; loopback allowed (the servers live there)
 FAST_HTTP: dict[str, Any] = {
     "allow_private_addresses": True,
-    "min_delay": 0.2,
+    "min_delay": 0.05,
     "deadline": 2.0,
     "connect_timeout": 1.0,
     "read_timeout": 1.0,

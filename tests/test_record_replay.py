@@ -195,3 +195,29 @@ def test_record_default_folder_is_under_var(tmp_path):
 
     folder = default_folder(Path(tmp_path) / "var", "eu-ftp")
     assert folder.parent == Path(tmp_path) / "var" / "recordings" / "eu-ftp"
+
+
+def test_multipart_posts_are_recorded_by_payload_and_replayed(tmp_path):
+    from errors import SourceError
+    from scrapers.base import Request
+    from scrapers.http import Fetcher
+    from scrapers.recording import Recorder, ReplayTransport
+    from tests.scrape_helpers import fast_http
+
+    def answer(h) -> None:
+        page_number = h.path.rsplit("=", 1)[-1]
+        h.reply(200, f'{{"page": {page_number}}}'.encode(), {"Content-Type": "application/json"})
+
+    def search(number: int, query: bytes) -> Request:
+        parts = (("query", ("blob", query, "application/json")), ("languages", ("blob", b'["en"]', "application/json")))
+        return Request(f"{server.url('/search')}?pageSize=100&pageNumber={number}", method="POST", files=parts)
+
+    with LocalServer() as server:
+        server.routes["/search"] = answer
+        with Fetcher(fast_http(), recorder=Recorder(tmp_path, "eu-ftp")) as live:
+            for number in (1, 2):
+                live.fetch(search(number, b'{"bool":{"must":[]}}'), "eu-ftp")
+    with Fetcher(fast_http(), transport=ReplayTransport(tmp_path)) as replay:
+        assert replay.fetch(search(2, b'{"bool":{"must":[]}}'), "eu-ftp").response.body == b'{"page": 2}'
+        with pytest.raises(SourceError, match="not in the recording"):
+            replay.fetch(search(2, b'{"other": 1}'), "eu-ftp")
