@@ -86,7 +86,7 @@ def read_body(response: httpx.Response, max_bytes: int, deadline: float, url: st
     parts: list[bytes] = []
     size = 0
     try:
-        for raw in response.iter_raw(CHUNK):
+        for raw in response.iter_raw():  # as received (a chunk size would buffer up to it)
             if time.monotonic() > deadline:
                 raise SourceError("timeout", f"{url}: body not complete within the request deadline")
             for piece in decoder.feed(raw, max_bytes + 1 - size):

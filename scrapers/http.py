@@ -187,13 +187,17 @@ class Fetcher:
             try:
                 return self._follow(request, source, validators, attempt, max_bytes, robots)
             except _Retry as retry:
-                wait = retry.wait if retry.wait is not None else self.http.backoff * 2 ** (attempt - 1)
-                if attempt <= self.http.retries and wait <= self.http.max_retry_wait:
+                if retry.wait is None:  # our own backoff, never longer than max_retry_wait
+                    wait = min(self.http.backoff * 2 ** (attempt - 1), self.http.max_retry_wait)
+                else:
+                    wait = retry.wait
+                too_long = wait > self.http.max_retry_wait
+                if attempt <= self.http.retries and not too_long:
                     log.info("source %s: %s; retry %d in %.1f s", source, retry, attempt, wait)
                     self.gates.defer(retry.url, wait)
                     continue
                 message = str(retry)
-                if wait > self.http.max_retry_wait:
+                if too_long:
                     message += f" (server asked to wait {wait:.0f} s, more than http.max_retry_wait)"
                 error = SourceError(retry.reason, message)
             except SourceError as exc:

@@ -6,6 +6,10 @@ source: walk it (``scrapers.crawl``), upsert its calls in batches (each a ``writ
 calls missing from a complete listing as no longer listed, remember the validators of the listings
 it parsed, and record the run. A failing source never stops the others.
 
+Listing GETs are made conditional with the ETag / Last-Modified of their last successfully parsed
+answer, but only when that answer asked for no follow-ups (a feed, a last page): a 304 is not
+parsed, so it must not hide pages that only its parse would lead to.
+
 Calls are marked unlisted only after a clean run: the kind said the listing was complete, no
 listing request failed or answered 304, and at least one call was found (a redesigned page that
 yields nothing must not unlist everything).
@@ -263,7 +267,9 @@ class _SourceRun:
             for record in parsed.records:
                 self._add(record)
             if step.listing and step.request.method.upper() == "GET" and step.fetched is not None:
-                found = step.fetched.validators
+                # only a response that asked for no follow-ups may be skipped by a 304 next time:
+                # otherwise the 304 would hide the pages it leads to
+                found = step.fetched.validators if not parsed.follow else Validators()
                 self.validators[step.request.url] = (found.etag, found.last_modified)
             if len(self._pending) >= BATCH:
                 self._flush()

@@ -221,3 +221,14 @@ def test_multipart_posts_are_recorded_by_payload_and_replayed(tmp_path):
         assert replay.fetch(search(2, b'{"bool":{"must":[]}}'), "eu-ftp").response.body == b'{"page": 2}'
         with pytest.raises(SourceError, match="not in the recording"):
             replay.fetch(search(2, b'{"other": 1}'), "eu-ftp")
+
+
+def test_cli_scrape_shows_progress_on_a_terminal(cli, capsys, monkeypatch):
+    import sys
+
+    _, config, _ = cli
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    main(["--config", str(config), "scrape"])
+    err = capsys.readouterr().err
+    assert "started kultur" in err and "done kultur: ok, 2 calls" in err
+    assert "FAILED trasig: error (http_error)" in err

@@ -288,3 +288,14 @@ def test_the_validator_migration_goes_down_and_up(db_url):
     upgrade(eng)
     assert "http_validator" in inspect(eng).get_table_names()
     eng.dispose()
+
+
+def test_a_listing_that_leads_to_detail_pages_is_never_skipped_by_a_304(engine, server):
+    listing = '<ul><li class="call" data-id="D1" data-deadline="2027-01-31" href="/d/1">Stöd</li></ul>'
+    server.static("/calls", listing, headers={"ETag": '"same"'})
+    server.static("/d/1", '<p class="text">Text</p>')
+    settings = make_settings([source("calls", server.url("/calls"), details=True)])
+    scrape(settings, engine)
+    scrape(settings, engine, now=T0 + timedelta(hours=6))
+    assert "if-none-match" not in server.hits_for("/calls")[1].headers
+    assert len(server.hits_for("/d/1")) == 2
