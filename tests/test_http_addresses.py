@@ -153,3 +153,14 @@ def test_i4_a_host_name_resolving_to_a_private_address_is_refused_at_connect_tim
     assert info.value.reason == "refused_address"
     assert f"host {name!r}" in str(info.value)
     assert server.hits == []
+
+
+def test_allowed_networks_from_the_environment_are_comma_separated_and_validated():
+    from settings import load_settings
+
+    settings = load_settings(None, env={"FUNDWATCH_HTTP_ALLOWED_NETWORKS": "10.20.0.0/16, fd00::/8"})
+    assert settings.http.allowed_networks == ["10.20.0.0/16", "fd00::/8"]
+    with pytest.raises(
+        ConfigError, match="FUNDWATCH_HTTP_ALLOWED_NETWORKS.*not a network in CIDR notation: 'intranet'"
+    ):
+        load_settings(None, env={"FUNDWATCH_HTTP_ALLOWED_NETWORKS": "intranet"})
