@@ -9,6 +9,7 @@ the line, the key and what is allowed. Secrets are never stored here: a setting 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -76,6 +77,40 @@ class HttpSettings(Section):
     respect_robots: bool = Field(True, description="Honour robots.txt.")
     allow_private_addresses: bool = Field(
         False, description="Allow loopback, private and link-local addresses (tests only)."
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks (CIDR) fetched even though they are private, e.g. an internal mirror; "
+        "a comma-separated list in the environment variable.",
+    )
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"not a network in CIDR notation: {network!r}") from None
+        return value
+
+
+class ScrapeSettings(Section):
+    concurrency: int = Field(4, ge=1, le=32, description="Sources scraped at the same time (hosts stay polite).")
+    max_requests: int = Field(2000, ge=1, description="Most requests one source may make in one run.")
+    stale_days: float = Field(7.0, gt=0, description="A source without a successful run for this long is stale.")
+    backoff_after_failures: int = Field(
+        10, ge=1, description="Consecutive failures after which a source is retried less often (never disabled)."
+    )
+    max_backoff_hours: float = Field(
+        24.0, gt=0, le=24, description="Longest wait between attempts of a failing source (hours, at most 24)."
     )
 
 
@@ -258,6 +293,7 @@ class Settings(BaseModel):
     paths: PathSettings = PathSettings()
     logging: LoggingSettings = LoggingSettings()
     http: HttpSettings = HttpSettings()
+    scrape: ScrapeSettings = ScrapeSettings()
     email: EmailSettings = EmailSettings()
     web: WebSettings = WebSettings()
     schedule: ScheduleSettings = ScheduleSettings()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 from settings import SourceSettings
 from store.records import CallRecord
 
@@ -55,14 +57,21 @@ class ParseResult:
 
 
 class SourceKind:
-    """Base class of source kinds. Subclasses set ``name`` and ``description`` and implement both methods."""
+    """Base class of source kinds. Subclasses set ``name`` and ``description`` and implement both methods.
+
+    A kind may set ``Options`` to a pydantic model of its extra ``[[sources]]`` keys (use
+    ``scrapers.addresses.SourceUrl`` for URLs); the registry validates each entry against it and
+    then sets ``options`` (a dict, defaults filled in) and ``opts`` (the model instance).
+    """
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    Options: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, config: SourceSettings) -> None:
         self.config = config
         self.options: dict[str, Any] = dict(config.model_extra or {})
+        self.opts: BaseModel | None = None
 
     @property
     def source(self) -> str:

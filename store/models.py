@@ -137,6 +137,22 @@ class JobRun(SQLModel, table=True):
     runner: str = Field(default="", max_length=200)
 
 
+class HttpValidator(SQLModel, table=True):
+    """What a server last said about a URL's version (ETag / Last-Modified), per source: makes GETs conditional."""
+
+    __tablename__ = "http_validator"
+    __table_args__ = (UniqueConstraint("source", "url_hash", name="uq_http_validator_source_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100, index=True)
+    #: SHA-256 of ``url`` (URLs can be longer than an index allows)
+    url_hash: str = Field(max_length=64)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    last_modified: str = Field(default="", max_length=100)
+    updated_at: datetime | None = _dt(nullable=False)
+
+
 # the digest ledger's tables live in their own module; importing them here registers them with the metadata
 from store.digest_tables import Alert, Digest, DigestItem, OutboxMessage, Unsubscribe  # noqa: E402
 
@@ -147,6 +163,7 @@ __all__ = [
     "Digest",
     "DigestItem",
     "Feedback",
+    "HttpValidator",
     "JobRun",
     "Match",
     "OutboxMessage",

@@ -1,0 +1,1 @@
+"""Two test-only kinds sharing a name: the registry must refuse them."""

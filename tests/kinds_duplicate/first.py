@@ -1,0 +1,6 @@
+from scrapers.base import SourceKind
+
+
+class First(SourceKind):
+    name = "same-name"
+    description = "test-only"

@@ -1,0 +1,6 @@
+from scrapers.base import SourceKind
+
+
+class Second(SourceKind):
+    name = "same-name"
+    description = "test-only"

@@ -1,0 +1,1 @@
+"""Test-only source kinds (the real kinds live in scrapers/kinds); tests add this package to the registry."""
