@@ -238,7 +238,25 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return str(reconcile(settings, app.engine, now))
 
     def scrape(now: datetime, source: str | None = None) -> str:
-        raise NotAvailableError("scrape is not available yet")
+        from scrapers.runner import run_scrape
+
+        if source:
+            names = [source]
+        else:  # sources with a schedule of their own run in their own job
+            own = {s.name for s in settings.sources if s.schedule}
+            names = [s.name for s in settings.sources if s.enabled and s.name not in own] if own else None
+            if names == []:
+                return "no sources on the common schedule"
+        results = run_scrape(settings, app.engine, names=names)
+        failed = [r.source for r in results if r.failed]
+        summary = (
+            f"{len(results)} sources, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}; "
+            f"{sum(r.new for r in results)} new, {sum(r.updated for r in results)} updated calls"
+        )
+        return summary + "; " + match_after_scrape(now)
+
+    def match_after_scrape(now: datetime) -> str:
+        return "matching not available yet"
 
     return {"scrape": scrape, "digest": digest, "overview": overview, "reconcile": reconcile}
 
