@@ -288,7 +288,12 @@ def _candidates(text: str) -> list[_Candidate]:
     return out
 
 
-def _strptime(text: str, formats: tuple[str, ...] | list[str], zone: tzinfo, end_of_day: bool) -> datetime | None:
+def parse_formatted(
+    text: str, formats: tuple[str, ...] | list[str], zone: str | tzinfo | None = None, end_of_day: bool = False
+) -> datetime | None:
+    """``text`` (whitespace collapsed) read by the first ``strptime`` format that fits it whole, else None."""
+    zone = zone_of(zone)
+    text = " ".join((text or "").split())
     for fmt in formats:
         try:
             value = datetime.strptime(text, fmt)
@@ -326,7 +331,7 @@ def parse_date(
     if not cleaned:
         return None
     if formats:
-        value = _strptime(cleaned, formats, tz, end_of_day)
+        value = parse_formatted(cleaned, formats, tz, end_of_day)
         if value is not None:
             return value
     for cand in _candidates(cleaned):
