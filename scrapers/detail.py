@@ -8,15 +8,17 @@ page's main text is the description and dates are found after the usual wording 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scrapers.base import ParseResult, Request, Response
 from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
 from scrapers.options import css_selector, split_attr
-from scrapers.text import clean, excerpt, html_to_text, main_text
+from scrapers.records import fill, response_time, status_at, thaw
+from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of
 
 
 class DetailSelectors(BaseModel):
@@ -63,7 +65,8 @@ class DetailFields:
 
 
 def select_all(root: Tag, selector: str) -> list[Tag | str]:
-    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``."""
+    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``; an empty CSS part
+    means ``root`` itself."""
     css, attr = split_attr(selector)
     matches = root.select(css) if css else [root]
     if attr is None:
@@ -110,6 +113,9 @@ def dates_in(
 
 
 def element_texts(root: Tag, selector: str) -> list[str]:
+    """Text of every match (attribute values for ``@attr``); none for an empty selector."""
+    if not selector:
+        return []
     return [clean(f) if isinstance(f, str) else clean(f.get_text(" ")) for f in select_all(root, selector)]
 
 
@@ -142,3 +148,38 @@ def extract_detail(
     else:
         out.opens_at = find_labelled(out.description, selectors.opening_labels, zone, end_of_day=False, year=year)
     return out
+
+
+def parse_detail(
+    source: str,
+    request: Request,
+    response: Response,
+    selectors: DetailSelectors,
+    zone: tzinfo,
+    formats: list[str],
+) -> ParseResult:
+    """Complete the listing record a detail request carries (``context["record"]``) from the page."""
+    record = thaw(request.ctx()["record"])
+    now = response_time(response)
+    soup = soup_of(response.body, response.headers.get("content-type"))
+    found = extract_detail(soup, selectors, zone, formats, year=now.year)
+    result = ParseResult(warnings=list(found.warnings))
+    if not (found.description or found.deadlines or found.opens_at):
+        result.warnings.append(f"{source}: {response.url}: the detail page gave no text or dates")
+    merged = fill(
+        record,
+        title=found.title,
+        summary=found.summary,
+        programme=found.programme[:300],
+        budget=found.budget,
+        opens_at=found.opens_at,
+        deadlines=found.deadlines,
+    )
+    if len(found.description) > len(merged.description):
+        merged = replace(merged, description=found.description)
+        if not record.summary or record.summary == excerpt(record.description):
+            merged = replace(merged, summary=found.summary)
+    if merged.kind == "call":
+        merged = replace(merged, status=status_at(merged.opens_at, merged.deadlines, now))
+    result.records.append(merged)
+    return result

@@ -52,6 +52,8 @@ def css_selector(value: str) -> str:
     if not value:
         return value
     selector, _ = split_attr(value)
+    if not selector:
+        return value
     try:
         soupsieve.compile(selector)
     except Exception as exc:  # soupsieve raises SelectorSyntaxError and friends
@@ -60,11 +62,21 @@ def css_selector(value: str) -> str:
 
 
 def split_attr(selector: str) -> tuple[str, str | None]:
-    """``"time@datetime"`` -> ``("time", "datetime")``; ``"h1"`` -> ``("h1", None)``."""
+    """``"time@datetime"`` -> ``("time", "datetime")``; ``"h1"`` -> ``("h1", None)``; ``"@id"`` -> ``("", "id")``
+    (an attribute of the element itself)."""
     m = re.fullmatch(r"(.*?)\s*@([A-Za-z_:][\w:.-]*)", selector.strip())
-    if m and m.group(1):
+    if m:
         return m.group(1), m.group(2)
     return selector.strip(), None
+
+
+def regex(value: str) -> str:
+    """Validator body: a Python regular expression that compiles."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression {value!r}: {exc}") from None
+    return value
 
 
 def check_formats(values: list[str]) -> list[str]:

@@ -43,6 +43,18 @@ def safe_url(href: str | None, base: str | None = None) -> str | None:
     return absolute
 
 
+def strip_tracking(url: str) -> str:
+    """``url`` without tracking parameters (``utm_*``, ``fbclid``, ...); everything else as it was."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not TRACKING.match(k)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
 def url_key(url: str) -> str:
     """A stable key for a call from its URL: scheme, ``www.``, fragment, default port, trailing slash and
     tracking parameters (``utm_*``, ``fbclid``, ...) do not matter; the remaining parameters are sorted.

@@ -20,8 +20,8 @@ from pydantic import Field, field_validator
 from errors import SourceError
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, parse_date, zone_of
+from scrapers.eu_budget import topic_budget
 from scrapers.jsontext import loads_lenient
-from scrapers.kinds.eu_ftp_budget import topic_budget
 from scrapers.options import KindOptions, http_url, load_options
 from scrapers.records import response_time, status_at
 from scrapers.text import clean, excerpt, html_to_text
