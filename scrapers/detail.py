@@ -175,6 +175,11 @@ def parse_detail(
         opens_at=found.opens_at,
         deadlines=found.deadlines,
     )
+    title = clean(merged.title).casefold()
+    paragraphs = found.description.split("\n\n")
+    if paragraphs and clean(paragraphs[0]).casefold() == title:
+        found.description = "\n\n".join(paragraphs[1:])  # the page's heading repeats the title
+        found.summary = select_text(soup, selectors.summary) or excerpt(found.description)
     if len(found.description) > len(merged.description):
         merged = replace(merged, description=found.description)
         if not record.summary or record.summary == excerpt(record.description):

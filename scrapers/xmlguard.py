@@ -102,19 +102,19 @@ def check_xml(text: str) -> None:
 
 
 def _entities(subset: str) -> dict[str, str]:
-    declared = subset.upper().count("<!ENTITY")
     found = list(_ENTITY_RE.finditer(subset))
-    if declared != len(found):
+    for m in found:
+        if m.group("pe"):
+            raise _refuse(f"parameter entity {m.group('name')!r}")
+        if m.group("ext"):
+            raise _refuse(f"external entity {m.group('name')!r} ({m.group('ext').upper()})")
+    if subset.upper().count("<!ENTITY") != len(found):
         raise _refuse("an entity declaration that cannot be read")
     if len(found) > MAX_ENTITIES:
         raise _refuse(f"more than {MAX_ENTITIES} entity declarations")
     entities: dict[str, str] = {}
     for m in found:
         name = m.group("name")
-        if m.group("pe"):
-            raise _refuse(f"parameter entity {name!r}")
-        if m.group("ext"):
-            raise _refuse(f"external entity {name!r} ({m.group('ext').upper()})")
         value = m.group("value")[1:-1]
         nested = [ref for ref in _ENTITY_REF_RE.findall(value) if ref not in _PREDEFINED]
         if nested:

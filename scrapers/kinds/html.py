@@ -1,7 +1,7 @@
 """``html``: a listing page read with CSS selectors from config.toml, so KLK can add a site without code.
 
-``item`` selects one element per call; inside it ``title``, ``link``, ``deadline``, ``opening``,
-``programme``, ``summary`` and ``budget`` select the fields (a selector may end in ``@attribute``, e.g.
+``item`` selects one element per call; inside it the ``[sources.fields]`` selectors ``title``, ``link``,
+``id``, ``deadline``, ``opening``, ``programme``, ``summary`` and ``budget`` pick the fields (a selector may end in ``@attribute``, e.g.
 ``a@href``, ``time@datetime``). Every date inside the ``deadline`` element is a cut-off; ``date_formats``
 (``strptime``) are tried before the shapes :mod:`scrapers.dates` knows. ``next_page`` follows paging.
 With ``fetch_details = true`` each call's page is fetched (role ``detail``) and completes the record
@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import zone_of
@@ -30,20 +30,33 @@ from scrapers.urls import safe_url, strip_tracking, url_key
 from settings import SourceSettings
 from store.records import CallRecord
 
-_SELECTOR_FIELDS = ("item", "title", "link", "id", "deadline", "opening", "programme", "summary", "budget")
+
+class ItemSelectors(BaseModel):
+    """Where each field sits inside one listing item (CSS selectors, optionally ending in ``@attribute``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field("a", description="The title.")
+    link: str = Field("a@href", description="The call's link (an element's `href`, or `@attr`).")
+    id: str = Field("", description="A stable id (e.g. `@data-id`); default: a key made from the link.")
+    deadline: str = Field("", description="The deadline(s); every date inside is a cut-off.")
+    opening: str = Field("", description="The opening date.")
+    programme: str = Field("", description="The programme name.")
+    summary: str = Field("", description="A short summary.")
+    budget: str = Field("", description="The budget as published.")
+
+    @field_validator("title", "link", "id", "deadline", "opening", "programme", "summary", "budget")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        return css_selector(value)
 
 
 class Options(KindOptions):
     url: str = Field(description="The listing page's address.")
     item: str = Field(description="CSS selector of one call in the listing (e.g. `table#calls tbody tr`).")
-    title: str = Field("a", description="Selector of the title inside an item.")
-    link: str = Field("a@href", description="Selector of the call's link inside an item (`@href` is implied).")
-    id: str = Field("", description="Selector of a stable id inside an item; default: a key from the link.")
-    deadline: str = Field("", description="Selector of the deadline(s) inside an item.")
-    opening: str = Field("", description="Selector of the opening date inside an item.")
-    programme: str = Field("", description="Selector of the programme inside an item.")
-    summary: str = Field("", description="Selector of a short summary inside an item.")
-    budget: str = Field("", description="Selector of the budget inside an item.")
+    fields: ItemSelectors = Field(
+        default_factory=ItemSelectors, description="`[sources.fields]`: selectors inside an item."
+    )
     date_formats: list[str] = Field(default_factory=list, description="`strptime` formats tried first.")
     include: str = Field("", description="Regular expression; keep only items whose title or programme matches.")
     exclude: str = Field("", description="Regular expression; drop items whose title or programme matches.")
@@ -51,14 +64,16 @@ class Options(KindOptions):
     max_pages: int = Field(10, ge=1, le=500, description="Follow at most this many listing pages.")
     fetch_details: bool = Field(False, description="Fetch each call's page to complete text and dates.")
     max_details: int = Field(200, ge=0, le=5000, description="At most this many detail pages per run.")
-    detail: DetailSelectors = Field(default_factory=DetailSelectors, description="Detail-page selectors.")
+    detail: DetailSelectors = Field(
+        default_factory=DetailSelectors, description="`[sources.detail]`: selectors on a call's page."
+    )
 
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
         return http_url(value)
 
-    @field_validator(*_SELECTOR_FIELDS, "next_page")
+    @field_validator("item", "next_page")
     @classmethod
     def _selector(cls, value: str) -> str:
         return css_selector(value)
@@ -144,18 +159,19 @@ class Html(SourceKind):
         return not (self.opts.exclude and re.search(self.opts.exclude, haystack, re.IGNORECASE))
 
     def record(self, item: Tag, number: int, base: str, now: datetime, warnings: list[str]) -> CallRecord | None:
-        opts = self.opts
+        opts = self.opts.fields
         title = select_text(item, opts.title)
         link = safe_url(_href(select_all(item, opts.link)), base) if opts.link else None
         if not title or not link:
             what = "title" if not title else "http(s) link"
             warnings.append(f"item {number} ({title or 'untitled'}): no {what}; skipped")
             return None
-        formats = list(opts.date_formats)
+        formats = list(self.opts.date_formats)
         deadlines = dates_in(element_texts(item, opts.deadline), self.zone, formats, end_of_day=True, year=now.year)
         opening = dates_in(element_texts(item, opts.opening), self.zone, formats, end_of_day=False, year=now.year)
-        if opts.deadline and not deadlines and any(element_texts(item, opts.deadline)):
-            warnings.append(f"item {number} ({title}): no date in {element_texts(item, opts.deadline)[0]!r}")
+        shown = element_texts(item, opts.deadline)
+        if not deadlines and any(re.search(r"\d", text) for text in shown):  # "Löpande" is not a format problem
+            warnings.append(f"item {number} ({title}): no date in deadline {shown[0]!r}")
         external_id = select_text(item, opts.id) if opts.id else ""
         summary = select_text(item, opts.summary)
         extra: dict[str, Any] = {}
@@ -164,11 +180,11 @@ class Html(SourceKind):
             external_id=(external_id or url_key(link))[:500],
             title=title,
             url=strip_tracking(link),
-            funder=opts.funder,
-            programme=(select_text(item, opts.programme) or opts.programme)[:300],
+            funder=self.opts.funder,
+            programme=(select_text(item, opts.programme) or self.opts.programme)[:300],
             summary=excerpt(summary),
             description=summary,
-            language=opts.language[:8],
+            language=self.opts.language[:8],
             status=status_at(opening[0] if opening else None, deadlines, now),
             opens_at=opening[0] if opening else None,
             deadlines=deadlines,
