@@ -100,7 +100,7 @@ def decode(body: bytes, content_type: str | None = None, *, is_html: bool = True
         if text is not None:
             warning = None
             if hinted and hinted != codec and origin == "the document":
-                warning = f"the server declared {hinted} but the document is {codec}"
+                warning = f"the server declared {hinted} but the document declares {codec}"
             return Decoded(text, "cp1252" if codec in _LATIN1_FAMILY else codec, warning)
     said = declared or hinted
     why = f"declared {said} does not fit the bytes" if said else "no charset declared"
