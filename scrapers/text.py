@@ -11,9 +11,20 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (
+    BeautifulSoup,
+    Comment,
+    Declaration,
+    Doctype,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 from bs4.dammit import EncodingDetector
 
 _BOMS = (
@@ -107,10 +118,18 @@ def decode(body: bytes, content_type: str | None = None, *, is_html: bool = True
     return Decoded(body.decode("cp1252", errors="fundwatch-latin1"), "cp1252", f"{why}; read as windows-1252")
 
 
+def parse_html(markup: str) -> BeautifulSoup:
+    """An HTML tree (stdlib parser, no external loads). XHTML and text that looks like a URL are fine here,
+    so BeautifulSoup's warnings about them are silenced for this call only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(markup, "html.parser")
+
+
 def soup_of(body: bytes | str, content_type: str | None = None) -> BeautifulSoup:
-    """An HTML tree from response bytes, decoded as described above (stdlib parser, no external loads)."""
-    markup = body if isinstance(body, str) else decode(body, content_type).text
-    return BeautifulSoup(markup, "html.parser")
+    """An HTML tree from response bytes, decoded as described above."""
+    return parse_html(body if isinstance(body, str) else decode(body, content_type).text)
 
 
 #: elements whose content is never text a reader wants
@@ -136,7 +155,7 @@ def html_to_text(markup: str | Tag | None, drop: frozenset[str] = DROP) -> str:
     """Plain text of HTML: one paragraph per block, list items as "- item", scripts, styles and forms dropped."""
     if markup is None:
         return ""
-    root = BeautifulSoup(markup, "html.parser") if isinstance(markup, str) else markup
+    root = parse_html(markup) if isinstance(markup, str) else markup
     paragraphs: list[str] = []
     current: list[str] = []
     prefix = [""]

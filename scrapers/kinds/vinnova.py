@@ -75,17 +75,21 @@ def _is_public(obj: dict[str, Any]) -> bool:
     return str(value).strip().lower() not in ("0", "false", "")
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _links(*objs: dict[str, Any]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     seen: set[str] = set()
     for obj in objs:
-        for link in obj.get("LankLista") or []:
+        for link in _list(obj.get("LankLista")):
             if isinstance(link, dict):
                 url = safe_url(str(link.get("URL") or link.get("Url") or ""))
                 if url and url not in seen:
                     seen.add(url)
                     out.append({"title": clean(link.get("Beskrivning") or "") or url, "url": url})
-        for doc in obj.get("DokumentLista") or []:
+        for doc in _list(obj.get("DokumentLista")):
             if isinstance(doc, dict):
                 url = safe_url(str(doc.get("fileURL") or ""))
                 if url and url not in seen:
@@ -160,7 +164,7 @@ class Vinnova(SourceKind):
             if call_dnr:
                 by_call.setdefault(call_dnr, []).append(rnd)
             else:
-                result.records.append(self.record(rnd, {}, now, result.warnings))
+                self._add(result, rnd, {}, now)
         call_dnrs = sorted(by_call)
         for start in range(0, len(call_dnrs), self.opts.batch_size):
             batch = call_dnrs[start : start + self.opts.batch_size]
@@ -186,8 +190,14 @@ class Vinnova(SourceKind):
                 call = {}
             elif not _is_public(call):
                 continue
-            result.records.append(self.record(rnd, call, now, result.warnings))
+            self._add(result, rnd, call, now)
         return result
+
+    def _add(self, result: ParseResult, rnd: dict[str, Any], call: dict[str, Any], now: datetime) -> None:
+        try:
+            result.records.append(self.record(rnd, call, now, result.warnings))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            result.warnings.append(f"{rnd.get('Diarienummer')}: {exc}; skipped")
 
     def record(self, rnd: dict[str, Any], call: dict[str, Any], now: datetime, warnings: list[str]) -> CallRecord:
         dnr = clean(str(rnd.get("Diarienummer")))
