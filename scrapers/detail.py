@@ -161,6 +161,10 @@ def parse_detail(
     """Complete the listing record a detail request carries (``context["record"]``) from the page."""
     record = thaw(request.ctx()["record"])
     now = response_time(response)
+    kind_of_page = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind_of_page and not any(word in kind_of_page for word in ("html", "xml", "text")):
+        warning = f"{source}: {response.url}: the call's page is {kind_of_page}, not HTML; listing text kept"
+        return ParseResult(records=[record], warnings=[warning])
     soup = soup_of(response.body, response.headers.get("content-type"))
     found = extract_detail(soup, selectors, zone, formats, year=now.year)
     result = ParseResult(warnings=list(found.warnings))

@@ -81,3 +81,12 @@ def test_records_travel_through_request_contexts_unchanged():
     back = thaw(freeze(record))
     assert back == record
     assert hash(freeze(record))  # a context value must be hashable
+
+
+def test_a_linked_pdf_keeps_the_listing_record_with_a_warning():
+    listed = listing_record()
+    request = Request(url=listed.url, role="detail", context=(("record", freeze(listed)),))
+    response = Response(url=listed.url, status=200, headers={"content-type": "application/pdf"}, body=b"%PDF-1.7")
+    result = parse_detail("s", request, response, DetailSelectors(), STHLM, [])
+    assert result.records == [listed]
+    assert result.warnings == ["s: https://x.se/k: the call's page is application/pdf, not HTML; listing text kept"]

@@ -160,3 +160,13 @@ def test_a_cut_short_budget_line_is_not_used_but_complete_ones_are():
 )
 def test_loads_lenient_keeps_what_was_complete_and_marks_what_was_cut(text, value, truncated):
     assert loads_lenient(text) == (value, truncated)
+
+
+def test_an_empty_answer_is_never_a_complete_listing():
+    result = parse(kind(), page([], 0))
+    assert result.records == [] and not result.complete_listing and result.follow == []
+
+
+def test_midnight_with_a_local_offset_is_a_bare_date_too():
+    row = topic("A-1", deadlineDate=["2023-04-12T00:00:00.000+0200"])
+    assert parse(kind(), page([row], 1)).records[0].deadline_at == datetime(2023, 4, 12, 17, 0, tzinfo=BXL)

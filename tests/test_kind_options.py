@@ -90,6 +90,7 @@ def test_each_kind_has_a_unique_name_and_a_description():
         ("eu-ftp", {"deadline_time": "5 pm"}, r"deadline_time: must be HH:MM"),
         ("eu-ftp", {"page_size": 500}, r"page_size: Input should be less than or equal to 100"),
         ("vinnova", {"page_url": "https://www.vinnova.se/"}, r"page_url: must contain \{dnr\}"),
+        ("vinnova", {"page_url": "https://www.vinnova.se/{dnr}/{x}"}, r"page_url: may contain no other"),
     ],
 )
 def test_bad_options_are_refused_naming_the_source_and_the_key(kind, options, message):

@@ -205,7 +205,7 @@ class EuFtp(SourceKind):
             result.warnings.append("no totalResults in the answer; paging stopped")
             return
         if seen >= total:
-            result.complete_listing = True
+            result.complete_listing = total > 0  # an empty answer is reported by health checks, not trusted
         elif rows == 0:
             result.warnings.append(f"page {page} was empty after {seen} of {total} rows; listing incomplete")
         elif page >= self.opts.max_pages:
@@ -214,11 +214,12 @@ class EuFtp(SourceKind):
             result.follow.append(self.page_request(page + 1, seen))
 
     def _when(self, value: Any, deadline: bool) -> datetime | None:
-        """A portal date; ``T00:00:00.000+0000`` is a bare date (the deadline's time is ``deadline_time``)."""
+        """A portal date; midnight (``T00:00:00.000+0000``, older rows ``+0200``) is a bare date, whose
+        deadline time is ``deadline_time`` in the portal's zone."""
         if not isinstance(value, str) or not value.strip():
             return None
         text = value.strip()
-        bare = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:T00:00:00(?:\.0+)?(?:Z|[+-]00:?00))?", text)
+        bare = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:T00:00:00(?:\.0+)?(?:Z|[+-]\d{2}:?\d{2})?)?", text)
         try:
             if bare:
                 day = parse_date(bare.group(1), self.zone)

@@ -57,6 +57,10 @@ class Options(KindOptions):
         http_url(value)
         if "{dnr}" not in value:
             raise ValueError("must contain {dnr}")
+        try:
+            value.format(dnr="2026-00001")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may contain no other {...} than {dnr}") from None
         return value
 
 
