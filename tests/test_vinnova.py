@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -24,11 +24,20 @@ def respond(k: Vinnova, request, payload) -> object:
     return k.parse(request, Response(url=request.url, status=200, headers={"date": DATE}, body=body))
 
 
-def test_the_first_request_asks_for_rounds_changed_within_the_lookback():
-    (request,) = kind(lookback_days=30).start_requests()
-    since = (datetime.now(UTC) - timedelta(days=30)).date().isoformat()
-    assert request.url == f"https://data.vinnova.se/api/ansokningsomgangar/{since}"
+def test_the_first_request_asks_for_rounds_changed_since_the_lookback_months_start():
+    k = kind(lookback_days=30)
+    (request,) = k.start_requests()
+    assert request.url == f"https://data.vinnova.se/api/ansokningsomgangar/{k.since().isoformat()}"
     assert request.method == "GET" and request.role == "listing"
+    assert k.since(date(2026, 7, 15)) == date(2026, 6, 1)
+    assert k.since(date(2026, 7, 2)) == k.since(date(2026, 7, 30)) == date(2026, 6, 1)  # changes once a month
+    assert k.since(date(2026, 7, 31)) == date(2026, 7, 1)
+    assert (datetime.now(UTC).date() - k.since()).days in range(30, 62)
+
+
+def test_a_fixed_since_date_wins():
+    (request,) = kind(since="2024-01-01").start_requests()
+    assert request.url == "https://data.vinnova.se/api/ansokningsomgangar/2024-01-01"
 
 
 def test_calls_are_asked_for_in_batches():

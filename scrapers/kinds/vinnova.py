@@ -12,7 +12,7 @@ Vinnova puts in empty English fields.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -35,7 +35,10 @@ class Options(KindOptions):
     funder: str = Field("Vinnova", description="Funder shown for every round.")
     language: str = Field("sv", description="Language of the Swedish texts.")
     base_url: str = Field("https://data.vinnova.se/api", description="The open data API's base address.")
-    lookback_days: int = Field(730, ge=1, le=4000, description="Ask for rounds changed within this many days.")
+    lookback_days: int = Field(
+        730, ge=1, le=4000, description="Ask for rounds changed within about this many days (from a month's start)."
+    )
+    since: date | None = Field(None, description="Ask for rounds changed since this date instead (`2024-01-01`).")
     keep_closed_days: int = Field(
         60, ge=0, le=3650, description="Also keep rounds closed this recently, so stored calls turn `closed`."
     )
@@ -119,9 +122,16 @@ class Vinnova(SourceKind):
         self.opts = load_options(Options, config)
         self.zone = zone_of(self.opts.timezone)
 
+    def since(self, today: date | None = None) -> date:
+        """The date rounds are asked for from: ``since``, or ``lookback_days`` back rounded down to the first of
+        that month, so the URL (and with it conditional requests and recordings) stays the same for a month."""
+        if self.opts.since:
+            return self.opts.since
+        start = (today or datetime.now(UTC).date()) - timedelta(days=self.opts.lookback_days)
+        return start.replace(day=1)
+
     def start_requests(self) -> list[Request]:
-        since = (datetime.now(UTC) - timedelta(days=self.opts.lookback_days)).date().isoformat()
-        return [Request(url=f"{self.opts.base_url}/ansokningsomgangar/{since}", role="listing")]
+        return [Request(url=f"{self.opts.base_url}/ansokningsomgangar/{self.since().isoformat()}", role="listing")]
 
     def parse(self, request: Request, response: Response) -> ParseResult:
         try:
