@@ -165,7 +165,7 @@ def parse_detail(
     if kind_of_page and not any(word in kind_of_page for word in ("html", "xml", "text")):
         warning = f"{source}: {response.url}: the call's page is {kind_of_page}, not HTML; listing text kept"
         return ParseResult(records=[record], warnings=[warning])
-    soup = soup_of(response.body, response.headers.get("content-type"))
+    soup = soup_of(response.body, response.headers.get("content-type"), source, response.url)
     found = extract_detail(soup, selectors, zone, formats, year=now.year)
     result = ParseResult(warnings=list(found.warnings))
     if not (found.description or found.deadlines or found.opens_at):

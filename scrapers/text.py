@@ -10,6 +10,7 @@ Windows-1252. ISO-8859-1 is read as Windows-1252, as browsers do, so "smart quot
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import warnings
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 from bs4.dammit import EncodingDetector
+
+logger = logging.getLogger(__name__)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -127,9 +130,14 @@ def parse_html(markup: str) -> BeautifulSoup:
         return BeautifulSoup(markup, "html.parser")
 
 
-def soup_of(body: bytes | str, content_type: str | None = None) -> BeautifulSoup:
-    """An HTML tree from response bytes, decoded as described above."""
-    return parse_html(body if isinstance(body, str) else decode(body, content_type).text)
+def soup_of(body: bytes | str, content_type: str | None = None, source: str = "", url: str = "") -> BeautifulSoup:
+    """An HTML tree from response bytes, decoded as described above; a decoding warning is logged."""
+    if isinstance(body, str):
+        return parse_html(body)
+    decoded = decode(body, content_type)
+    if decoded.warning:
+        logger.warning("%s: %s: %s", source or "page", url or "(response)", decoded.warning)
+    return parse_html(decoded.text)
 
 
 #: elements whose content is never text a reader wants

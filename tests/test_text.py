@@ -146,3 +146,13 @@ def test_excerpt_cuts_at_a_sentence_or_word(text, limit, expected):
 def test_clean_collapses_whitespace_and_removes_invisible_characters():
     assert clean("  a\u00a0b\u200b c\u00add\n ") == "a b cd"
     assert clean(None) == ""
+
+
+def test_a_decoding_warning_is_logged_naming_source_and_url(caplog):
+    broken = html('<meta charset="utf-8">', f"{SWEDISH}").encode("utf-8") + b"\xff"
+    with caplog.at_level("WARNING", logger="scrapers.text"):
+        soup_of(broken, "text/html", "tillvaxtverket", "https://x.se/a")
+        soup_of(html("", SWEDISH).encode("utf-8"), "text/html", "tillvaxtverket", "https://x.se/b")
+    assert [r.getMessage() for r in caplog.records] == [
+        "tillvaxtverket: https://x.se/a: 1 byte(s) are not valid UTF-8 and were replaced by U+FFFD"
+    ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -125,7 +124,7 @@ class Html(SourceKind):
             return parse_detail(
                 self.source, request, response, self.opts.detail, self.zone, list(self.opts.date_formats)
             )
-        soup = soup_of(response.body, response.headers.get("content-type"))
+        soup = soup_of(response.body, response.headers.get("content-type"), self.source, response.url)
         base = _base(soup, response.url)
         now = response_time(response)
         result = ParseResult()
@@ -167,14 +166,13 @@ class Html(SourceKind):
             warnings.append(f"item {number} ({title or 'untitled'}): no {what}; skipped")
             return None
         formats = list(self.opts.date_formats)
-        deadlines = dates_in(element_texts(item, opts.deadline), self.zone, formats, end_of_day=True, year=now.year)
-        opening = dates_in(element_texts(item, opts.opening), self.zone, formats, end_of_day=False, year=now.year)
         shown = element_texts(item, opts.deadline)
+        deadlines = dates_in(shown, self.zone, formats, end_of_day=True, year=now.year)
+        opening = dates_in(element_texts(item, opts.opening), self.zone, formats, end_of_day=False, year=now.year)
         if not deadlines and any(re.search(r"\d", text) for text in shown):  # "Löpande" is not a format problem
             warnings.append(f"item {number} ({title}): no date in deadline {shown[0]!r}")
         external_id = select_text(item, opts.id) if opts.id else ""
         summary = select_text(item, opts.summary)
-        extra: dict[str, Any] = {}
         return CallRecord(
             source=self.source,
             external_id=(external_id or url_key(link))[:500],
@@ -189,5 +187,4 @@ class Html(SourceKind):
             opens_at=opening[0] if opening else None,
             deadlines=deadlines,
             budget=select_text(item, opts.budget),
-            extra=extra,
         )

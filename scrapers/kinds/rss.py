@@ -13,6 +13,7 @@ A feed shows only recent items, so it is never treated as a complete listing.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from scrapers.xmlguard import check_xml
 from settings import SourceSettings
 from store.records import CallRecord
 
+logger = logging.getLogger(__name__)
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""", re.IGNORECASE)
 
 
@@ -60,9 +62,12 @@ class Options(KindOptions):
         return check_formats(value)
 
 
-def feed_bytes(body: bytes, content_type: str | None) -> bytes:
+def feed_bytes(body: bytes, content_type: str | None, url: str = "") -> bytes:
     """The feed as UTF-8 bytes that are safe to parse; raises SourceError(``unsafe_xml``) otherwise."""
-    text = decode(body, content_type, is_html=False).text
+    decoded = decode(body, content_type, is_html=False)
+    if decoded.warning:
+        logger.warning("%s: %s", url or "feed", decoded.warning)
+    text = decoded.text
     check_xml(text)
     text = _XML_DECL_ENCODING.sub(r"\1\2utf-8\2", text, count=1)
     return text.encode("utf-8")
@@ -70,7 +75,7 @@ def feed_bytes(body: bytes, content_type: str | None) -> bytes:
 
 def parse_feed(body: bytes, content_type: str | None, url: str) -> Any:
     """feedparser's result for the bytes (never a URL: feedparser would fetch it without limits)."""
-    data = feed_bytes(body, content_type)
+    data = feed_bytes(body, content_type, url)
     headers = {"content-type": "application/xml; charset=utf-8", "content-location": url}
     return feedparser.parse(io.BytesIO(data), response_headers=headers)
 
