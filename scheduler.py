@@ -211,6 +211,14 @@ def cmd_sources(app: App) -> int:
     return 0
 
 
+def replay_dir(app: App, flag: str | None = None) -> Path | str | None:
+    """The recording to answer scrapes from: ``--replay``, else ``scrape.replay_dir``; None scrapes live."""
+    if flag:
+        return flag
+    configured = app.settings.scrape.replay_dir
+    return app.settings.path(configured) if configured else None
+
+
 # --- scheduled jobs ---------------------------------------------------------------------------
 
 
@@ -247,7 +255,8 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
             names = [s.name for s in settings.sources if s.enabled and s.name not in own] if own else None
             if names == []:
                 return "no sources on the common schedule"
-        results = run_scrape(settings, app.engine, names=names)
+        replay = replay_dir(app)
+        results = run_scrape(settings, app.engine, names=names, replay_dir=replay, recorded_only=replay is not None)
         failed = [r.source for r in results if r.failed]
         summary = (
             f"{len(results)} sources, {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}; "
@@ -479,7 +488,7 @@ def cmd_sources_check(app: App) -> int:
     from scrapers.dryrun import check_sources
     from scrapers.report import check_lines
 
-    checks = check_sources(app.settings, app.args.source, replay_dir=app.args.replay)
+    checks = check_sources(app.settings, app.args.source, replay_dir=replay_dir(app, app.args.replay))
     for line in check_lines(checks):
         print(line)
     return 0 if all(c.ok for c in checks) else 1
@@ -507,17 +516,18 @@ def cmd_scrape(app: App) -> int:
                 )
 
     args = app.args
+    replay = replay_dir(app, args.replay)
     results = run_scrape(
         app.settings,
         app.engine,
         names=args.source,
-        replay_dir=args.replay,
+        replay_dir=replay,
         progress=progress if sys.stderr.isatty() else None,
         force=args.force,
         refresh=args.refresh,
     )
     if not results:
-        print("no sources to scrape" + (f" in the recording {args.replay}" if args.replay else ""))
+        print("no sources to scrape" + (f" in the recording {replay}" if replay else ""))
     for result in results:
         print(run_line(result))
     failed = [r.source for r in results if r.failed]

@@ -112,6 +112,11 @@ class ScrapeSettings(Section):
     max_backoff_hours: float = Field(
         24.0, gt=0, le=24, description="Longest wait between attempts of a failing source (hours, at most 24)."
     )
+    replay_dir: str = Field(
+        "",
+        description="Answer every scrape from this recording folder instead of the network (e.g. "
+        "`demo/recordings`, what `make demo` uses); empty scrapes live. `scrape --replay DIR` wins.",
+    )
 
 
 class EmailSettings(Section):

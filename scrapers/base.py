@@ -11,6 +11,7 @@ responses (``fundwatch record`` / ``scrape --replay``) and fixture tests possibl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
@@ -72,6 +73,8 @@ class SourceKind:
         self.config = config
         self.options: dict[str, Any] = dict(config.model_extra or {})
         self.opts: BaseModel | None = None
+        #: the day the source is asked about (None: today); a replay sets its recording's day
+        self.today: date | None = None
 
     @property
     def source(self) -> str:

@@ -84,6 +84,8 @@ def check_sources(
     if not names:
         sources = [s for s in sources if s.config.enabled]
     transport = ReplayTransport(replay_dir) if replay_dir is not None else None
+    if transport is not None:
+        transport.as_recorded(sources)
     with Fetcher(settings.http, transport=transport) as fetcher:
         return [_walk(kind, fetcher, settings.scrape.max_requests) for kind in sources]
 

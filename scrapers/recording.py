@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from errors import InputFormatError
+from scrapers.base import SourceKind
 
 FORMAT = "fundwatch-recording/1"
 INDEX = "index.json"
@@ -95,8 +96,17 @@ def _index_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob(f"*/{INDEX}") if p.is_file())
 
 
-def load_recordings(folder: str | Path) -> tuple[dict[tuple[str, str, str], dict], set[str]]:
-    """Every recorded response under ``folder`` (its index.json or its subfolders'), and the sources."""
+def _recorded_at(value: object) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def load_recordings(folder: str | Path) -> tuple[dict[tuple[str, str, str], dict], dict[str, datetime | None]]:
+    """Every recorded response under ``folder`` (its index.json or its subfolders'), and the sources recorded
+    there with when (``recorded_at``; None when the index does not say)."""
     root = Path(folder)
     if not root.is_dir():
         raise InputFormatError(f"{root}: recording folder not found")
@@ -104,7 +114,7 @@ def load_recordings(folder: str | Path) -> tuple[dict[tuple[str, str, str], dict
     if not files:
         raise InputFormatError(f"{root}: no {INDEX} here or in a subfolder (make one with `fundwatch record`)")
     entries: dict[tuple[str, str, str], dict] = {}
-    sources: set[str] = set()
+    sources: dict[str, datetime | None] = {}
     for path in files:
         try:
             index = json.loads(path.read_text(encoding="utf-8"))
@@ -117,18 +127,30 @@ def load_recordings(folder: str | Path) -> tuple[dict[tuple[str, str, str], dict
                 entry = dict(item, body_path=str(body), status=int(item["status"]))
                 entries[(str(item["method"]).upper(), str(item["url"]), str(item.get("payload_sha256", "")))] = entry
             if index.get("source"):
-                sources.add(str(index["source"]))
+                when = _recorded_at(index.get("recorded_at"))
+                earlier = sources.get(str(index["source"]))
+                sources[str(index["source"])] = max(earlier, when) if earlier and when else (when or earlier)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputFormatError(f"{path}: not a usable recording: {exc}") from None
     return entries, sources
 
 
 class ReplayTransport(httpx.BaseTransport):
-    """Answers requests from a recording folder; nothing touches the network."""
+    """Answers requests from a recording folder; nothing touches the network.
+
+    ``misses`` lists the requests the recording had no answer for (robots.txt aside).
+    """
 
     def __init__(self, folder: str | Path) -> None:
         self.entries, self.sources = load_recordings(folder)
         self.misses: list[str] = []
+
+    def as_recorded(self, kinds: list[SourceKind]) -> None:
+        """Let each kind ask as it did on its recording's day (URLs that name a date, e.g. Vinnova's, match)."""
+        for kind in kinds:
+            when = self.sources.get(kind.source)
+            if when is not None:
+                kind.today = when.date()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         key = request_key(request.method, str(request.url), request.read())

@@ -101,12 +101,14 @@ def run_scrape(
     registry: Registry | None = None,
     force: bool = False,
     refresh: bool = False,
+    recorded_only: bool = False,
 ) -> list[SourceRunResult]:
     """Scrape the enabled sources (or those ``names``d, enabled or not); results in configuration order.
 
-    ``replay_dir`` answers every request from a recording (no network); without ``names`` it runs
-    the sources recorded there. ``refresh`` ignores remembered ETag/Last-Modified; ``force`` runs
-    sources that are in failure backoff.
+    ``replay_dir`` answers every request from a recording (no network); without ``names`` (or with
+    ``recorded_only``) it runs only the sources recorded there, each as on its recording's day.
+    Requests the recording cannot answer are logged as one warning. ``refresh`` ignores remembered
+    ETag/Last-Modified; ``force`` runs sources that are in failure backoff.
     """
     registry = registry or discover()
     names = list(names or [])
@@ -114,8 +116,10 @@ def run_scrape(
     sources = registry.build(settings, names or None)
     if not names:
         sources = [s for s in sources if s.config.enabled]
-        if transport is not None:
+    if transport is not None:
+        if not names or recorded_only:
             sources = [s for s in sources if s.source in transport.sources]
+        transport.as_recorded(sources)
     fixed_now = now
 
     with Fetcher(settings.http, transport=transport) as fetcher:
@@ -132,6 +136,9 @@ def run_scrape(
     for result in skipped:
         if progress:
             progress("done", result)
+    if transport is not None and transport.misses:
+        shown = "; ".join(transport.misses[:10]) + ("; ..." if len(transport.misses) > 10 else "")
+        log.warning("replay from %s: %d requests not in the recording: %s", replay_dir, len(transport.misses), shown)
     return [results[s.source] for s in sources if s.source in results]
 
 

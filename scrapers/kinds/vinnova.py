@@ -131,7 +131,8 @@ class Vinnova(SourceKind):
         return start.replace(day=1)
 
     def start_requests(self) -> list[Request]:
-        return [Request(url=f"{self.opts.base_url}/ansokningsomgangar/{self.since().isoformat()}", role="listing")]
+        since = self.since(self.today).isoformat()
+        return [Request(url=f"{self.opts.base_url}/ansokningsomgangar/{since}", role="listing")]
 
     def parse(self, request: Request, response: Response) -> ParseResult:
         try:
