@@ -1,4 +1,5 @@
-# fundwatch: `make run` starts the service, `make test` runs every check. Both work on a fresh machine.
+# fundwatch: `make run` starts the service, `make demo` the same fed from recordings (no internet needed),
+# `make test` runs every check. All work on a fresh machine.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,6 +23,10 @@ install: $(STAMP)
 run: install
 	$(BIN)/fundwatch db upgrade
 	$(BIN)/fundwatch run
+
+## demo: like `make run`, fed from the recorded responses in demo/recordings (no internet; state in var/demo/)
+demo: install
+	FUNDWATCH=$(BIN)/fundwatch sh demo/run.sh
 
 ## system-deps: Debian packages the tests need (a browser for the web UI tests)
 system-deps:
