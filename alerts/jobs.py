@@ -244,35 +244,11 @@ def _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report)
 
 
 def source_health_list(session, settings, now: datetime) -> list:
-    """Source health from ``store.health.source_health`` when it exists, else a simple view of the last runs."""
-    import store.health as health
+    """Every configured source's health (``store.health``), judged by the ``[scrape]`` settings."""
+    from store.health import policy_of, source_health
 
-    if hasattr(health, "source_health"):
-        return list(health.source_health(session, settings.sources, now))
-    runs = health.latest_runs(session)
-    out = []
-    for source in settings.sources:
-        run = runs.get(source.name)
-        if not source.enabled:
-            state = "disabled"
-        elif run is None:
-            state = "never_run"
-        elif run.outcome in ("ok", "not_modified"):
-            state = "stale" if now - run.started_at > timedelta(days=7) else "ok"
-        else:
-            state = "unhealthy"
-        out.append(
-            health.SourceHealth(
-                name=source.name,
-                kind=source.kind,
-                state=state,
-                last_run_at=run.started_at if run else None,
-                last_ok_at=run.started_at if run and run.outcome in ("ok", "not_modified") else None,
-                last_error=run.error if run and state == "unhealthy" else "",
-                reason=run.reason if run and state == "unhealthy" else "",
-            )
-        )
-    return out
+    entries = [(source.name, source.kind, source.enabled) for source in settings.sources]
+    return source_health(session, entries, now, policy_of(settings.scrape))
 
 
 def build_overview_now(session, settings, profiles: Sequence[Profile], now: datetime, week: str, links: Links):

@@ -339,7 +339,7 @@ def euroaccess_list(calls: list[dict[str, Any]]) -> bytes:
         )
     body = (
         "<h1>Search for Funding</h1>\n"
-        f"<p class=\"results\">{len(calls)} calls found</p>\n"
+        f'<p class="results">{len(calls)} calls found</p>\n'
         '<table class="overview" id="calls-overview">\n<thead class="sticky-thead">\n'
         '<tr><th>Funding Program</th><th>Call</th><th id="sortbydate">CALL DEADLINE</th></tr>\n</thead>\n'
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
@@ -369,7 +369,9 @@ def euroaccess_call(call: dict[str, Any]) -> bytes:
             "</div>",
         ]
     )
-    objectives = f'<div class="readmorewrap td">{_paragraphs(call["objectives"])}<p class="readmore center">read more</p></div>'
+    objectives = (
+        f'<div class="readmorewrap td">{_paragraphs(call["objectives"])}<p class="readmore center">read more</p></div>'
+    )
     content = "\n".join(
         [
             '<div class="subtable">',

@@ -40,7 +40,7 @@ from scrapers.registry import Registry, discover
 from settings import Settings
 from store.calls import mark_unlisted, upsert_calls
 from store.engine import read_session, write_session
-from store.health import HealthPolicy, source_health
+from store.health import HealthPolicy, policy_of, source_health
 from store.models import ScrapeRun
 from store.records import CallRecord, content_hash
 from store.validators import load_validators, save_validators
@@ -82,12 +82,7 @@ Progress = Callable[[str, SourceRunResult], None]
 
 
 def health_policy(settings: Settings) -> HealthPolicy:
-    s = settings.scrape
-    return HealthPolicy(
-        stale_after=timedelta(days=s.stale_days),
-        backoff_after=s.backoff_after_failures,
-        max_backoff=timedelta(hours=s.max_backoff_hours),
-    )
+    return policy_of(settings.scrape)
 
 
 def run_scrape(

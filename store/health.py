@@ -24,6 +24,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -54,6 +55,15 @@ class HealthPolicy:
     max_backoff: timedelta = timedelta(hours=24)
     #: counted runs the median is taken over
     window: int = 10
+
+
+def policy_of(scrape: Any) -> HealthPolicy:
+    """The policy the ``[scrape]`` settings (``settings.scrape``) describe."""
+    return HealthPolicy(
+        stale_after=timedelta(days=scrape.stale_days),
+        backoff_after=scrape.backoff_after_failures,
+        max_backoff=timedelta(hours=scrape.max_backoff_hours),
+    )
 
 
 @dataclass(frozen=True)

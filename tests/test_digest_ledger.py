@@ -17,12 +17,14 @@ from sqlmodel import select
 
 from alerts.delivery import deliver_pending
 from alerts.jobs import queue_due_digests, queue_overview
+from settings import SourceSettings
 from store.calls import upsert_calls
 from store.digest_tables import Digest, DigestItem
 from store.digests import digests_for_profile, is_unsubscribed, resubscribe, unsubscribe
 from store.engine import read_session, write_session
 from store.interchange import parse_jsonl
 from store.matches import set_feedback
+from store.models import ScrapeRun
 from store.outbox import outbox_messages
 from tests.digest_support import FIXTURES, NOW, SECRET, SECRET_ENV, WEEK, seed, settings_for, write_config
 
@@ -213,6 +215,24 @@ def test_the_overview_is_queued_once_a_week_for_klk(engine, tmp_path):
     assert message.recipient == "klk@kalmar.example"
     assert message.subject == "Veckoöversikt för KLK – vecka 48 (8 träffar)"
     assert ids["2026-00731"] in items(engine, "_overview", WEEK)["overview"]
+
+
+def test_the_overview_reports_the_configured_sources_that_fail(engine, tmp_path):
+    seed(engine)
+    settings = settings_for(tmp_path, url_of(engine))
+    settings.sources = [SourceSettings(name="eu-ftp", kind="eu-ftp"), SourceSettings(name="vinnova", kind="vinnova")]
+    with write_session(engine) as session:
+        for source, outcome, error in (("eu-ftp", "ok", ""), ("vinnova", "error", "HTTP 503 Service Unavailable")):
+            started = NOW - timedelta(hours=1)
+            session.add(ScrapeRun(source=source, started_at=started, finished_at=started, outcome=outcome, error=error))
+
+    report = queue_overview(settings, engine, NOW)
+
+    assert report.outcomes == {"_overview": "queued 1"}
+    [message] = outbox(engine)
+    text = email.message_from_bytes(message.message, policy=email.policy.default).get_body(("plain",)).get_content()
+    assert "vinnova" in text and "HTTP 503 Service Unavailable" in text
+    assert "eu-ftp" not in text  # a healthy source is not reported
 
 
 def test_past_digests_show_their_calls_and_delivery_state(engine, tmp_path):
