@@ -77,7 +77,10 @@ def check_sources(
     registry: Registry | None = None,
     replay_dir: str | Path | None = None,
 ) -> list[SourceCheck]:
-    """Fetch and parse each enabled source (or those named) once and report what came back."""
+    """Fetch and parse each enabled source (or those named) once and report what came back.
+
+    With ``replay_dir`` and no ``names``, only the sources recorded there are checked (as ``run_scrape``).
+    """
     registry = registry or discover()
     names = list(names or [])
     sources = registry.build(settings, names or None)
@@ -85,6 +88,8 @@ def check_sources(
         sources = [s for s in sources if s.config.enabled]
     transport = ReplayTransport(replay_dir) if replay_dir is not None else None
     if transport is not None:
+        if not names:
+            sources = [s for s in sources if s.source in transport.sources]
         transport.as_recorded(sources)
     with Fetcher(settings.http, transport=transport) as fetcher:
         return [_walk(kind, fetcher, settings.scrape.max_requests) for kind in sources]

@@ -6,6 +6,7 @@ what demo/build_recordings.py writes; and without a network every source fails c
 
 from __future__ import annotations
 
+import argparse
 import email
 import email.policy
 import json
@@ -14,16 +15,16 @@ import shutil
 import socket
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from scheduler import main
+from scheduler import App, job_functions, main
 from scrapers.recording import ReplayTransport
 from scrapers.registry import discover
-from settings import load_settings
+from settings import SourceSettings, load_settings
 from store.calls import list_calls
 from store.engine import make_engine, read_session
 from store.models import CallChange, ScrapeRun
@@ -104,6 +105,42 @@ def test_scrape_replays_the_configured_replay_dir_when_no_replay_flag_is_given(t
     assert main(["--config", str(CONFIG), "--database-url", db_url, "scrape", "--source", "vinnova"]) == 0
 
     assert [(r.outcome, r.parsed) for r in runs(db_url)["vinnova"]] == [("ok", EXPECTED["vinnova"])]
+
+
+def test_the_scheduled_scrape_job_replays_the_configured_replay_dir_and_skips_unrecorded_sources(
+    tmp_path, replay_env, monkeypatch
+):
+    monkeypatch.setenv("FUNDWATCH_SCRAPE_REPLAY_DIR", "demo/recordings")
+    db_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    app = App(argparse.Namespace(config=str(CONFIG), database_url=db_url, log_level=None))
+    try:
+        sources = app.settings.sources
+        vinnova = next(s for s in sources if s.name == "vinnova")
+        vinnova.schedule = "0 6 * * *"  # its own job; the common job names the other sources
+        sources.append(SourceSettings(name="formas", kind="rss", url="https://www.formas.se/feed"))  # not recorded
+        jobs = job_functions(app)
+
+        common = jobs["scrape"](datetime.now(UTC))
+        own = jobs["scrape"](datetime.now(UTC), "vinnova")
+    finally:
+        app.close()
+
+    assert common.startswith(f"4 sources, 0 failed; {sum(EXPECTED.values()) - EXPECTED['vinnova']} new, 0 updated")
+    assert own.startswith(f"1 sources, 0 failed; {EXPECTED['vinnova']} new")
+    assert set(runs(db_url)) == set(EXPECTED)  # formas was never tried: it is not in the recording
+
+
+def test_sources_check_replays_the_recorded_sources_and_finds_every_call(tmp_path, replay_env, capsys):
+    config = tmp_path / "config.toml"  # the real configuration plus a source the demo has no recording of
+    extra = '\n[[sources]]\nname = "formas"\nkind = "rss"\nurl = "https://www.formas.se/feed"\n'
+    config.write_text(CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+    assert main(["--config", str(config), "sources", "check", "--replay", str(RECORDINGS)]) == 0
+
+    lines = {line.split(" ")[0]: line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")}
+    assert set(lines) == set(EXPECTED)
+    for source, count in EXPECTED.items():
+        assert ": OK: HTTP " in lines[source] and f"; {count} items;" in lines[source]
 
 
 def test_a_request_missing_from_the_recording_is_reported(tmp_path, replay_env, capsys):
