@@ -114,8 +114,9 @@ class ScrapeSettings(Section):
     )
     replay_dir: str = Field(
         "",
-        description="Answer every scrape from this recording folder instead of the network (e.g. "
-        "`demo/recordings`, what `make demo` uses); empty scrapes live. `scrape --replay DIR` wins.",
+        description="Answer every scrape (`fundwatch scrape`, `sources check` and the scheduled job) from this "
+        "recording folder instead of the network, e.g. `demo/recordings` (what `make demo` uses); empty scrapes "
+        "live. `--replay DIR` wins.",
     )
 
 
