@@ -16,6 +16,7 @@ from typing import Any
 from errors import ProfileError
 
 MAX_BYTES = 1_000_000
+APPLICANTS = ("kommun", "bolag")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
@@ -26,8 +27,11 @@ TOP_KEYS = {
     "exclude": "list of terms that strongly demote a call",
     "min_score": "number between 0 and 1: matches below it are not sent",
     "max_matches": "integer 1-100: most new matches per digest",
+    "applicant": 'who applies: "kommun" (an administration, the default) or "bolag" (a municipal company)',
     "favour_funders": "list of funder names whose calls get a small boost",
     "ignore_funders": "list of funder names whose calls are never matched",
+    "favour_programmes": "list of programme names whose calls get a small boost",
+    "ignore_programmes": "list of programme names whose calls are never matched",
     "ignore_sources": "list of source names whose calls are never matched",
     "priorities": "one or more [[priorities]] tables",
 }
@@ -59,8 +63,11 @@ class Profile:
     exclude: tuple[str, ...] = ()
     min_score: float | None = None
     max_matches: int = 10
+    applicant: str = "kommun"
     favour_funders: tuple[str, ...] = ()
     ignore_funders: tuple[str, ...] = ()
+    favour_programmes: tuple[str, ...] = ()
+    ignore_programmes: tuple[str, ...] = ()
     ignore_sources: tuple[str, ...] = ()
     #: short hash of the file's bytes: stored with every match so results can be traced to a version
     version: str = ""
@@ -158,6 +165,12 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
     favour = _texts(raw.get("favour_funders"), "favour_funders", problems)
     ignore_funders = _texts(raw.get("ignore_funders"), "ignore_funders", problems)
     ignore_sources = _texts(raw.get("ignore_sources"), "ignore_sources", problems)
+    favour_programmes = _texts(raw.get("favour_programmes"), "favour_programmes", problems)
+    ignore_programmes = _texts(raw.get("ignore_programmes"), "ignore_programmes", problems)
+    applicant = raw.get("applicant", "kommun")
+    if applicant not in APPLICANTS:
+        problems.add("applicant", f'must be "kommun" or "bolag", got {applicant!r}')
+        applicant = "kommun"
 
     min_score = raw.get("min_score")
     if min_score is not None and (
@@ -208,8 +221,11 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
         exclude=exclude,
         min_score=float(min_score) if min_score is not None else None,
         max_matches=max_matches,
+        applicant=applicant,
         favour_funders=favour,
         ignore_funders=ignore_funders,
+        favour_programmes=favour_programmes,
+        ignore_programmes=ignore_programmes,
         ignore_sources=ignore_sources,
         priorities=tuple(priorities),
         version=hashlib.sha256(data).hexdigest()[:16],
