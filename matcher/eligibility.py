@@ -38,9 +38,7 @@ _PATTERNS: dict[str, str] = {
         r"företag|bolag|compan|\bsmes?\b|start-?ups?|enterprise|business|private|utilit|operat|stadsnät|"
         r"fastighetsägare|byggherre|industry|destinationsorganisation"
     ),
-    "research": (
-        r"forskare|research|universit|högskol|higher education|academ|institut|researchers|scientist"
-    ),
+    "research": (r"forskare|research|universit|högskol|higher education|academ|institut|researchers|scientist"),
 }
 _KINDS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _PATTERNS.items()}
 

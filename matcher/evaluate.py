@@ -74,7 +74,9 @@ def load_eval_set(folder: str | Path) -> EvalSet:
             grades = {p: {} for p in header[1:]}
             continue
         if len(cells) != len(header) or cells[0] not in known:
-            raise InputFormatError(f"{judgements_path}, line {number}: expected a known call and {len(header) - 1} grades")
+            raise InputFormatError(
+                f"{judgements_path}, line {number}: expected a known call and {len(header) - 1} grades"
+            )
         for profile_id, cell in zip(header[1:], cells[1:], strict=True):
             if cell not in ("0", "1", "2", "3"):
                 raise InputFormatError(f"{judgements_path}, line {number}: grade {cell!r} is not 0-3")

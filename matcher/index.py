@@ -10,14 +10,14 @@ the description, programme and funder once. Term frequencies are damped (``log(1
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.method import DEFAULT, Method
 from matcher.model import CallId, CallText
 from matcher.resources import Resources, load_resources
 from matcher.text import CONCEPT_PREFIX, MIN_PART, Analyzer, analyzer_for, normalise_language, words
@@ -41,7 +41,7 @@ def call_language(call: CallText, resources: Resources | None = None) -> str:
     return normalise_language(call.language, f"{call.title}\n{call.summary}\n{call.description[:2000]}", resources)
 
 
-def call_fields(call: CallText) -> list[tuple[str, float]]:
+def call_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
     texts = {
         "title": call.title,
         "summary": call.summary,
@@ -49,7 +49,12 @@ def call_fields(call: CallText) -> list[tuple[str, float]]:
         "programme": call.programme,
         "funder": call.funder,
     }
-    return [(texts[name], weight) for name, weight in CALL_FIELDS if texts[name]]
+    return [(texts[name], weight if method.field_weights else 1.0) for name, weight in CALL_FIELDS if texts[name]]
+
+
+def head_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
+    """Title and summary only: what character n-grams are computed on (cheap even for 100,000 calls)."""
+    return [(t, w) for t, w in call_fields(call, method)[:2] if t in (call.title, call.summary)]
 
 
 @dataclass
@@ -80,6 +85,8 @@ class Vectoriser:
                 entry = cache[token] = (tuple(i for i in found if i is not None), info.key)
             entries.append(entry)
         out = [i for ids, _ in entries for i in ids]
+        if self.analyzer.method.glossary == "off":
+            return out
         starts = self.analyzer.res.glossary.phrases
         for position, (_, key) in enumerate(entries):
             candidates = starts.get(key)
@@ -95,7 +102,9 @@ class Vectoriser:
 
 
 def _rows(
-    vectoriser: Vectoriser, docs: Iterable[tuple[list[tuple[str, float]], str]], n_features: int | None = None
+    ids_of: Callable[[str, str], list[int]],
+    docs: Iterable[tuple[list[tuple[str, float]], str]],
+    n_features: int | None = None,
 ) -> sp.csr_matrix:
     """Weighted feature counts, one row per document ([(text, weight)], language)."""
     chunks = []
@@ -105,7 +114,7 @@ def _rows(
     n = 0
     for texts, lang in docs:
         for text, weight in texts:
-            ids = vectoriser.ids(text, lang)
+            ids = ids_of(text, lang)
             cols.extend(ids)
             rows.extend([n % _CHUNK] * len(ids))
             vals.extend([weight] * len(ids))
@@ -115,7 +124,7 @@ def _rows(
             rows, cols, vals = [], [], []
     if n % _CHUNK or n == 0:
         chunks.append((rows, cols, vals, n % _CHUNK))
-    width = n_features if n_features is not None else len(vectoriser.vocab)
+    width = n_features if n_features is not None else max((max(c) + 1 for _, c, _, _ in chunks if c), default=0)
     blocks = []
     for r, c, v, height in chunks:
         block = sp.coo_matrix(
@@ -136,6 +145,40 @@ def _weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
 
 
+class CharGrams:
+    """Character n-grams (3-5) of each word, padded with spaces: the ``char_wb`` analyser of scikit-learn,
+    computed once per distinct word and summed per text."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.vocab: dict[str, int] = {}
+        self.growing = True
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def ids(self, text: str, lang: str) -> list[int]:
+        out: list[int] = []
+        res = self.analyzer.res
+        for token in words(text):
+            got = self._cache.get(token)
+            if got is None:
+                if token in res.stop or len(token) < 3 or token in res.boilerplate_words:
+                    got = ()
+                else:
+                    padded = f" {token} "
+                    grams = {padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)}
+                    found = []
+                    for gram in grams:
+                        gid = self.vocab.get(gram)
+                        if gid is None and self.growing:
+                            gid = self.vocab[gram] = len(self.vocab)
+                        if gid is not None:
+                            found.append(gid)
+                    got = tuple(found)
+                self._cache[token] = got
+            out.extend(got)
+        return out
+
+
 class CallIndex:
     """Vectors of a corpus of calls, plus what is needed to vectorise profiles against them."""
 
@@ -146,46 +189,67 @@ class CallIndex:
         matrix: sp.csr_matrix,
         vectoriser: Vectoriser,
         idf: np.ndarray,
+        doc_freq: np.ndarray,
+        method: Method = DEFAULT,
+        chars: tuple[CharGrams, np.ndarray, sp.csr_matrix] | None = None,
     ) -> None:
         self.calls = list(calls)
         self.languages = languages
         self.matrix = matrix
         self.vectoriser = vectoriser
         self.idf = idf
+        self.doc_freq = doc_freq
+        self.method = method
+        #: (n-gram vocabulary, its IDF, one row per call) when ``method.char_ngrams`` is on
+        self.chars = chars
         self.position: dict[CallId, int] = {c.id: i for i, c in enumerate(self.calls)}
         self._features: list[str] | None = None
+        self._fuzzy: tuple[np.ndarray, sp.csr_matrix, dict[str, int]] | None = None
 
     @classmethod
-    def build(cls, calls: Sequence[CallText], resources: Resources | None = None) -> CallIndex:
+    def build(
+        cls, calls: Sequence[CallText], resources: Resources | None = None, method: Method = DEFAULT
+    ) -> CallIndex:
         """Fit vocabulary and IDF on ``calls`` and vectorise them."""
         res = resources or load_resources()
         calls = list(calls)
         languages = [call_language(c, res) for c in calls]
         # words seen in at least two Swedish calls teach the compound splitter new parts
         df: Counter[str] = Counter()
-        for call, lang in zip(calls, languages, strict=True):
-            if lang == "sv":
-                df.update({w for text, _ in call_fields(call) for w in words(text) if len(w) >= MIN_PART})
-        analyzer = analyzer_for((w for w, n in df.items() if n >= 2), res)
+        if method.compounds:
+            for call, lang in zip(calls, languages, strict=True):
+                if lang == "sv":
+                    df.update({w for text, _ in call_fields(call) for w in words(text) if len(w) >= MIN_PART})
+        analyzer = analyzer_for((w for w, n in df.items() if n >= 2), res, method)
         vectoriser = Vectoriser(analyzer)
-        counts = _rows(vectoriser, ((call_fields(c), lang) for c, lang in zip(calls, languages, strict=True)))
+        pairs = list(zip(calls, languages, strict=True))
+        counts = _rows(vectoriser.ids, ((call_fields(c, method), lang) for c, lang in pairs))
         vectoriser.growing = False
-        n_docs = counts.shape[0]
-        doc_freq = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
-        idf = (np.log((1.0 + n_docs) / (1.0 + doc_freq)) + 1.0).astype(np.float32)
-        return cls(calls, languages, _weigh(counts, idf), vectoriser, idf)
+        idf, doc_freq = _idf(counts)
+        chars = None
+        if method.char_ngrams > 0:
+            grams = CharGrams(analyzer)
+            char_counts = _rows(grams.ids, ((head_fields(c, method), lang) for c, lang in pairs))
+            grams.growing = False
+            char_idf, _ = _idf(char_counts)
+            chars = (grams, char_idf, _weigh(char_counts, char_idf))
+        return cls(calls, languages, _weigh(counts, idf), vectoriser, idf, doc_freq, method, chars)
 
     def transform(self, calls: Sequence[CallText]) -> CallIndex:
         """A new index over ``calls`` sharing this one's vocabulary and IDF (for newly arrived calls)."""
         res = self.vectoriser.analyzer.res
         calls = list(calls)
         languages = [call_language(c, res) for c in calls]
-        counts = _rows(
-            self.vectoriser,
-            ((call_fields(c), lang) for c, lang in zip(calls, languages, strict=True)),
-            n_features=len(self.idf),
+        pairs = list(zip(calls, languages, strict=True))
+        counts = _rows(self.vectoriser.ids, ((call_fields(c, self.method), lang) for c, lang in pairs), len(self.idf))
+        chars = None
+        if self.chars is not None:
+            grams, char_idf, _ = self.chars
+            char_counts = _rows(grams.ids, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
+            chars = (grams, char_idf, _weigh(char_counts, char_idf))
+        return CallIndex(
+            calls, languages, _weigh(counts, self.idf), self.vectoriser, self.idf, self.doc_freq, self.method, chars
         )
-        return CallIndex(calls, languages, _weigh(counts, self.idf), self.vectoriser, self.idf)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -206,8 +270,78 @@ class CallIndex:
 
     def vectorise(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix:
         """One L2-normalised TF-IDF row for weighted texts (a profile priority)."""
-        counts = _rows(self.vectoriser, [(list(parts), lang)], n_features=len(self.idf))
+        if not self.method.field_weights:
+            parts = [(text, 1.0) for text, _ in parts]
+        counts = _rows(self.vectoriser.ids, [(list(parts), lang)], len(self.idf))
         return _weigh(counts, self.idf)
 
-    def sublinear_weight(self, count: float) -> float:
-        return math.log1p(count)
+    def vectorise_chars(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix | None:
+        if self.chars is None:
+            return None
+        grams, char_idf, _ = self.chars
+        return _weigh(_rows(grams.ids, [(list(parts), lang)], len(char_idf)), char_idf)
+
+    # --- similar spellings ---------------------------------------------------------------------
+
+    def neighbours(
+        self, feature_ids: Sequence[int], threshold: float, top: int = 3
+    ) -> dict[int, list[tuple[int, float]]]:
+        """For word features, the call-vocabulary words spelled most alike (cosine of character
+        3- and 4-grams at least ``threshold``): "digitalisering" finds "digitalis" (digitalisation)."""
+        candidates, grams_matrix, gram_ids = self._fuzzy_table()
+        names = self.features
+        queries = [f for f in feature_ids if _fuzzy_word(names[f])]
+        if not queries or grams_matrix.shape[0] == 0:
+            return {}
+        query_matrix = _gram_rows([names[f] for f in queries], gram_ids, growing=False)
+        sims = (query_matrix @ grams_matrix.T).tocsr()
+        out: dict[int, list[tuple[int, float]]] = {}
+        for row, fid in enumerate(queries):
+            start, end = sims.indptr[row], sims.indptr[row + 1]
+            found = [
+                (int(candidates[c]), float(v))
+                for c, v in zip(sims.indices[start:end], sims.data[start:end], strict=True)
+                if v >= threshold and int(candidates[c]) != fid
+            ]
+            found.sort(key=lambda item: -item[1])
+            if found:
+                out[fid] = found[:top]
+        return out
+
+    def _fuzzy_table(self) -> tuple[np.ndarray, sp.csr_matrix, dict[str, int]]:
+        if self._fuzzy is None:
+            names = self.features
+            candidates = np.array(
+                [i for i, name in enumerate(names) if self.doc_freq[i] >= 1 and _fuzzy_word(name)], dtype=np.int64
+            )
+            gram_ids: dict[str, int] = {}
+            matrix = _gram_rows([names[i] for i in candidates], gram_ids, growing=True)
+            self._fuzzy = (candidates, matrix, gram_ids)
+        return self._fuzzy
+
+
+def _fuzzy_word(name: str) -> bool:
+    return len(name) >= 5 and not name.startswith(CONCEPT_PREFIX)
+
+
+def _gram_rows(names: Sequence[str], gram_ids: dict[str, int], growing: bool) -> sp.csr_matrix:
+    rows, cols = [], []
+    for r, name in enumerate(names):
+        padded = f" {name} "
+        for gram in {padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)}:
+            gid = gram_ids.get(gram)
+            if gid is None and growing:
+                gid = gram_ids[gram] = len(gram_ids)
+            if gid is not None:
+                rows.append(r)
+                cols.append(gid)
+    m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(names), max(len(gram_ids), 1)))
+    norms = np.sqrt(np.asarray(m.sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
+
+
+def _idf(counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    n_docs = counts.shape[0]
+    doc_freq = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
+    return (np.log((1.0 + n_docs) / (1.0 + doc_freq)) + 1.0).astype(np.float32), doc_freq

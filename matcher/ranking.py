@@ -31,6 +31,8 @@ FAVOURED = 1.15
 #: Rocchio weights: towards relevant calls, away from calls marked not relevant
 ROCCHIO_BETA = 0.75
 ROCCHIO_GAMMA = 0.25
+#: similarity of spelling (cosine of character 3- and 4-grams) for a fuzzy expansion
+FUZZY_THRESHOLD = 0.6
 #: raw similarity that maps to a score of 1 - 1/e (about 0.63); see :func:`calibrate`
 SCALE = 0.25
 RELEVANT, NOT_RELEVANT = "relevant", "not_relevant"
@@ -65,17 +67,31 @@ class ProfileModel:
     lang: str
     #: per priority: expanded feature id -> the profile feature it came from
     origins: list[dict[int, int]] = field(default_factory=list)
+    #: character n-gram rows (when the method uses them)
+    chars: sp.csr_matrix | None = None
     _surfaces: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, profile: Profile, index: CallIndex) -> ProfileModel:
         lang = profile_language(profile)
-        rows = [index.vectorise(priority_parts(p), lang) for p in profile.priorities]
-        matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, len(index.idf)), dtype=np.float32)
+        rows, origins, char_rows = [], [], []
+        for priority in profile.priorities:
+            row = index.vectorise(priority_parts(priority), lang)
+            origin: dict[int, int] = {}
+            if index.method.fuzzy > 0:
+                row, origin = _expand(index, row)
+            rows.append(row)
+            origins.append(origin)
+            char_row = index.vectorise_chars(priority_parts(priority), lang)
+            if char_row is not None:
+                char_rows.append(char_row)
+        width = len(index.idf)
+        matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, width), dtype=np.float32)
+        chars = sp.vstack(char_rows, format="csr") if char_rows else None
         weights = np.array([p.weight for p in profile.priorities], dtype=np.float32)
         if len(weights):
             weights = weights / weights.max()
-        return cls(profile, index, matrix, weights, lang, [{} for _ in profile.priorities])
+        return cls(profile, index, matrix, weights, lang, origins, chars)
 
     def surfaces(self, priority: int) -> dict[str, str]:
         """feature -> the profile's own word for it (keywords first, then title, then text)."""
@@ -83,7 +99,7 @@ class ProfileModel:
             p = self.profile.priorities[priority]
             found: dict[str, str] = {}
             for text in (*p.keywords, p.title, p.text):
-                for feature, surface in self.index.analyzer.surfaces(text, self.lang).items():
+                for feature, surface in self.index.analyzer.surfaces(text, self.lang, parts=True).items():
                     found.setdefault(feature, surface)
             self._surfaces[priority] = found
         return self._surfaces[priority]
@@ -94,7 +110,11 @@ class ProfileModel:
         m = self.matrix if matrix is None else matrix
         if m.shape[0] == 0 or n == 0:
             return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.int32)
-        sims = (self.index.matrix @ m.T).toarray() * self.weights[np.newaxis, :]
+        sims = (self.index.matrix @ m.T).toarray()
+        share = self.index.method.char_ngrams
+        if share > 0 and self.chars is not None and self.index.chars is not None:
+            sims = (1 - share) * sims + share * (self.index.chars[2] @ self.chars.T).toarray()
+        sims = sims * self.weights[np.newaxis, :]
         best = sims.argmax(axis=1).astype(np.int32)
         return sims[np.arange(n), best].astype(np.float32), best
 
@@ -102,8 +122,10 @@ class ProfileModel:
         """Rocchio: each priority moves towards the relevant calls it serves best, away from rejected ones."""
         if not feedback:
             return self
-        positions = {v: [self.index.position[c] for c, x in feedback.items() if x == v and c in self.index.position]
-                     for v in (RELEVANT, NOT_RELEVANT)}
+        positions = {
+            v: [self.index.position[c] for c, x in feedback.items() if x == v and c in self.index.position]
+            for v in (RELEVANT, NOT_RELEVANT)
+        }
         if not positions[RELEVANT] and not positions[NOT_RELEVANT]:
             return self
         dense = self.matrix.toarray()
@@ -122,7 +144,32 @@ class ProfileModel:
         norms = np.linalg.norm(dense, axis=1)
         norms[norms == 0] = 1.0
         matrix = sp.csr_matrix((dense / norms[:, np.newaxis]).astype(np.float32))
-        return ProfileModel(self.profile, self.index, matrix, self.weights, self.lang, self.origins, self._surfaces)
+        return ProfileModel(
+            self.profile, self.index, matrix, self.weights, self.lang, self.origins, self.chars, self._surfaces
+        )
+
+
+def _expand(index: CallIndex, row: sp.csr_matrix) -> tuple[sp.csr_matrix, dict[int, int]]:
+    """Add call-vocabulary words spelled like the priority's words, weighted by similarity × ``fuzzy``."""
+    weights = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+    added: dict[int, float] = {}
+    origin: dict[int, int] = {}
+    for fid, found in index.neighbours(list(weights), FUZZY_THRESHOLD).items():
+        for neighbour, similarity in found:
+            if neighbour in weights:
+                continue
+            value = weights[fid] * similarity * index.method.fuzzy * float(index.idf[neighbour] / index.idf[fid])
+            if value > added.get(neighbour, 0.0):
+                added[neighbour] = value
+                origin[neighbour] = fid
+    if not added:
+        return row, {}
+    weights.update(added)
+    ids = np.fromiter(weights.keys(), dtype=np.int32)
+    data = np.fromiter(weights.values(), dtype=np.float32)
+    data /= np.linalg.norm(data)
+    expanded = sp.csr_matrix((data, (np.zeros(len(ids), dtype=np.int32), ids)), shape=row.shape)
+    return expanded, origin
 
 
 def _matches(needle: str, haystack: str) -> bool:
@@ -174,8 +221,8 @@ def _adjustments(model: ProfileModel, feedback: Feedback | None, statuses: Colle
             adjust.dropped = True
             out.append(adjust)
             continue
-        eligibility = assess(call, applicant)
-        if eligibility.factor < 1:
+        eligibility = assess(call, applicant) if model.index.method.eligibility else None
+        if eligibility is not None and eligibility.factor < 1:
             adjust.factor *= eligibility.factor
             adjust.reasons.append(eligibility.reason)
         if position in excluded:

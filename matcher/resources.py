@@ -89,8 +89,16 @@ class Glossary:
         sv, en = self.concepts[concept]
         return sv[0], en[0]
 
-    def words(self) -> set[str]:
-        return {w for sv, en in self.concepts.values() for term in sv + en for w in _words(term)}
+    def words(self, side: int | None = None) -> set[str]:
+        """Words of the terms: of both languages, or only Swedish (``side=0``) or English (``side=1``)."""
+        return {
+            w
+            for pair in self.concepts.values()
+            for i, terms in enumerate(pair)
+            if side is None or i == side
+            for term in terms
+            for w in _words(term)
+        }
 
 
 @dataclass
@@ -112,7 +120,8 @@ def read_resources(folder: Path = HERE) -> Resources:
 
     sv_stop = {w for _, line in _lines(folder / "stopwords_sv.txt") for w in _words(line)}
     en_stop = {w for _, line in _lines(folder / "stopwords_en.txt") for w in _words(line)}
-    boiler = {w for _, line in _lines(folder / "boilerplate.txt") for w in _words(line)}
+    boiler_sv = {w for _, line in _lines(folder / "boilerplate_sv.txt") for w in _words(line)}
+    boiler = boiler_sv | {w for _, line in _lines(folder / "boilerplate_en.txt") for w in _words(line)}
     boiler_stems = {stem_sv(w) for w in boiler} | {stem_en(w) for w in boiler}
     glossary_path = folder / "glossary.txt"
     glossary = Glossary.parse(_lines(glossary_path), str(glossary_path), boiler_stems)
@@ -123,7 +132,7 @@ def read_resources(folder: Path = HERE) -> Resources:
         boilerplate_words=frozenset(boiler),
         boilerplate_stems=frozenset(boiler_stems),
         glossary=glossary,
-        base_words=frozenset((glossary.words() | boiler) - sv_stop - en_stop),
+        base_words=frozenset((glossary.words(side=0) | boiler_sv) - sv_stop - en_stop),
     )
 
 

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from matcher.method import DEFAULT, Method
 from matcher.resources import Resources, load_resources
 
 WORD = re.compile(r"[^\W\d_]+")
@@ -28,6 +29,12 @@ WORD = re.compile(r"[^\W\d_]+")
 MIN_PART = 3
 #: shortest word worth splitting
 MIN_COMPOUND = 7
+#: Swedish derivational endings that look like words but are never the head of a compound
+#: ("partnerskap" is not partner + skap, "förändring" is not föränd + ring)
+SUFFIXES = frozenset(
+    "skap skaps het heten heter ning ningen ningar else dom domen ande ende ens isk iska iskt lig liga ligt"
+    " ism ismen itet tion are aren arna erna orna ing ring sam samt bar bart".split()
+)
 CONCEPT_PREFIX = "~"
 
 
@@ -127,8 +134,11 @@ class WordInfo:
 class Analyzer:
     """Turns texts into features. Holds per-word caches, so reuse one Analyzer for a whole corpus."""
 
-    def __init__(self, resources: Resources | None = None, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, resources: Resources | None = None, lexicon: Lexicon | None = None, method: Method = DEFAULT
+    ) -> None:
         self.res = resources or load_resources()
+        self.method = method
         self.lexicon = lexicon if lexicon is not None else self.base_lexicon(self.res)
         self._cache: dict[str, dict[str, WordInfo]] = {"sv": {}, "en": {}}
         self._splits: dict[str, tuple[str, ...]] = {}
@@ -154,7 +164,7 @@ class Analyzer:
                 modifier = self._modifier(left)
                 if modifier is None:
                     continue
-                if self._part_ok(right):
+                if self._head_ok(right):
                     found.extend((modifier, right))
                 elif len(right) >= MIN_COMPOUND:
                     tail = self.split(right)
@@ -168,6 +178,9 @@ class Analyzer:
     def _part_ok(self, part: str) -> bool:
         return len(part) >= MIN_PART and part not in self.res.stop and self.lexicon.knows(part)
 
+    def _head_ok(self, part: str) -> bool:
+        return part not in SUFFIXES and self._part_ok(part)
+
     def _modifier(self, left: str) -> str | None:
         """The first element of a compound, allowing the linking -s (vattenvårds-) and a dropped -a/-e."""
         if left.endswith("s") and self._part_ok(left[:-1]):
@@ -179,30 +192,41 @@ class Analyzer:
                 return left + vowel
         return None
 
+    def stem(self, word: str, lang: str) -> str:
+        return STEMMERS[lang](word) if self.method.stemming else word
+
+    def _concepts(self, stem: str) -> tuple[str, ...]:
+        if self.method.glossary == "off":
+            return ()
+        return tuple(CONCEPT_PREFIX + c for c in self.res.glossary.single.get(stem, ()))
+
+    def _keep_stem(self, stem: str, concepts: tuple[str, ...]) -> bool:
+        if self.method.boilerplate and stem in self.res.boilerplate_stems:
+            return False
+        return not (concepts and self.method.glossary == "replace")
+
     def info(self, word: str, lang: str) -> WordInfo:
         cache = self._cache[lang]
         got = cache.get(word)
         if got is not None:
             return got
-        stem = STEMMERS[lang](word)
+        stem = self.stem(word, lang)
         features: list[str] = []
         parts: list[tuple[str, str]] = []
-        content = len(word) >= 2 and word not in self.res.stop
-        if content and stem not in self.res.boilerplate_stems:
-            features.append(stem)
-        glossary = self.res.glossary
-        if content:
-            for concept in glossary.single.get(stem, ()):
-                features.append(CONCEPT_PREFIX + concept)
-        if content and lang == "sv":
-            for part in self.split(word):
-                part_stem = stem_sv(part)
-                if part_stem != stem and part_stem not in self.res.boilerplate_stems:
-                    features.append(part_stem)
-                    parts.append((part_stem, part))
-                for concept in glossary.single.get(part_stem, ()):
-                    features.append(CONCEPT_PREFIX + concept)
-                    parts.append((CONCEPT_PREFIX + concept, part))
+        if len(word) >= 2 and word not in self.res.stop:
+            concepts = self._concepts(stem)
+            if self._keep_stem(stem, concepts):
+                features.append(stem)
+            features.extend(concepts)
+            if lang == "sv" and self.method.compounds:
+                for part in self.split(word):
+                    part_stem = self.stem(part, "sv")
+                    part_concepts = self._concepts(part_stem)
+                    if part_stem != stem and self._keep_stem(part_stem, part_concepts):
+                        features.append(part_stem)
+                        parts.append((part_stem, part))
+                    features.extend(part_concepts)
+                    parts.extend((c, part) for c in part_concepts)
         result = WordInfo(stem, tuple(dict.fromkeys(features)), tuple(parts))
         cache[word] = result
         return result
@@ -219,6 +243,8 @@ class Analyzer:
 
     def _phrases(self, infos: list[WordInfo]) -> Iterator[tuple[str, int, int]]:
         """Multi-word glossary terms found in the text: (concept, first word, end)."""
+        if self.method.glossary == "off":
+            return
         starts = self.res.glossary.phrases
         for i, info in enumerate(infos):
             candidates = starts.get(info.key)
@@ -229,8 +255,14 @@ class Analyzer:
                 if end <= len(infos) and all(infos[i + k].key == keys[k] for k in range(1, len(keys))):
                     yield concept, i, end
 
-    def surfaces(self, text: str, lang: str, wanted: Iterable[str] | None = None) -> dict[str, str]:
-        """feature -> the words of this text it first came from (for explanations)."""
+    def surfaces(
+        self, text: str, lang: str, wanted: Iterable[str] | None = None, parts: bool = False
+    ) -> dict[str, str]:
+        """feature -> the words of this text it first came from (for explanations).
+
+        With ``parts``, a feature that comes from part of a compound is shown as that part
+        ("vatten" rather than "kustvatten"); otherwise as the whole word.
+        """
         want = set(wanted) if wanted is not None else None
         tokens = words(text)
         infos = [self.info(t, lang) for t in tokens]
@@ -238,7 +270,8 @@ class Analyzer:
         for concept, start, end in self._phrases(infos):
             hits.append((start, CONCEPT_PREFIX + concept, " ".join(tokens[start:end])))
         for position, (token, info) in enumerate(zip(tokens, infos, strict=True)):
-            hits.extend((position, feature, token) for feature in info.features)
+            from_parts = dict(info.parts) if parts else {}
+            hits.extend((position, feature, from_parts.get(feature, token)) for feature in info.features)
         found: dict[str, str] = {}
         for _, feature, surface in sorted(hits, key=lambda h: h[0]):
             if (want is None or feature in want) and feature not in found:
@@ -246,11 +279,11 @@ class Analyzer:
         return found
 
 
-def analyzer_for(corpus_words: Iterable[str], resources: Resources | None = None) -> Analyzer:
+def analyzer_for(corpus_words: Iterable[str], resources: Resources | None = None, method: Method = DEFAULT) -> Analyzer:
     """An Analyzer whose compound lexicon also knows the given (corpus) words."""
     res = resources or load_resources()
     lexicon = Analyzer.base_lexicon(res)
     for word in corpus_words:
         if word not in res.stop:
             lexicon.add(word)
-    return Analyzer(res, lexicon)
+    return Analyzer(res, lexicon, method)
