@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from matcher.method import DEFAULT, Method
 from matcher.model import CallId, CallText
 from matcher.resources import Resources, load_resources
-from matcher.text import CONCEPT_PREFIX, MIN_PART, Analyzer, analyzer_for, normalise_language, words
+from matcher.text import CONCEPT_PREFIX, ENGLISH_TAG, MIN_PART, Analyzer, analyzer_for, normalise_language, words
 
 #: call fields and how much a word in each counts
 CALL_FIELDS: tuple[tuple[str, float], ...] = (
@@ -136,13 +136,21 @@ def _rows(
     return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
 
-def _weigh(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """log(1 + tf) × idf, rows L2-normalised."""
+def _weigh(
+    counts: sp.csr_matrix, idf: np.ndarray, slope: float = 1.0, pivot: float | None = None
+) -> tuple[sp.csr_matrix, float]:
+    """log(1 + tf) × idf, each row divided by its length: the L2 norm, or with ``slope`` < 1 the pivoted
+    length ``(1 - slope) × pivot + slope × norm`` (pivot: the corpus's mean norm), so that a call with
+    only a title is not scored as if its one matching word were all it is about."""
     m = counts.copy()
     m.data = np.log1p(m.data).astype(np.float32) * idf[m.indices]
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    if pivot is None:
+        pivot = float(norms[norms > 0].mean()) if np.any(norms > 0) else 1.0
+    if slope < 1.0:
+        norms = (1.0 - slope) * pivot + slope * norms
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m), pivot
 
 
 class CharGrams:
@@ -192,7 +200,10 @@ class CallIndex:
         doc_freq: np.ndarray,
         method: Method = DEFAULT,
         chars: tuple[CharGrams, np.ndarray, sp.csr_matrix] | None = None,
+        pivot: float = 1.0,
     ) -> None:
+        #: the corpus's mean vector length, for pivoted length normalisation
+        self.pivot = pivot
         self.calls = list(calls)
         self.languages = languages
         self.matrix = matrix
@@ -232,8 +243,9 @@ class CallIndex:
             char_counts = _rows(grams.ids, ((head_fields(c, method), lang) for c, lang in pairs))
             grams.growing = False
             char_idf, _ = _idf(char_counts)
-            chars = (grams, char_idf, _weigh(char_counts, char_idf))
-        return cls(calls, languages, _weigh(counts, idf), vectoriser, idf, doc_freq, method, chars)
+            chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
+        matrix, pivot = _weigh(counts, idf, method.slope)
+        return cls(calls, languages, matrix, vectoriser, idf, doc_freq, method, chars, pivot)
 
     def transform(self, calls: Sequence[CallText]) -> CallIndex:
         """A new index over ``calls`` sharing this one's vocabulary and IDF (for newly arrived calls)."""
@@ -246,9 +258,10 @@ class CallIndex:
         if self.chars is not None:
             grams, char_idf, _ = self.chars
             char_counts = _rows(grams.ids, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
-            chars = (grams, char_idf, _weigh(char_counts, char_idf))
+            chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
+        matrix, _ = _weigh(counts, self.idf, self.method.slope, self.pivot)
         return CallIndex(
-            calls, languages, _weigh(counts, self.idf), self.vectoriser, self.idf, self.doc_freq, self.method, chars
+            calls, languages, matrix, self.vectoriser, self.idf, self.doc_freq, self.method, chars, self.pivot
         )
 
     @property
@@ -273,13 +286,13 @@ class CallIndex:
         if not self.method.field_weights:
             parts = [(text, 1.0) for text, _ in parts]
         counts = _rows(self.vectoriser.ids, [(list(parts), lang)], len(self.idf))
-        return _weigh(counts, self.idf)
+        return _weigh(counts, self.idf)[0]
 
     def vectorise_chars(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix | None:
         if self.chars is None:
             return None
         grams, char_idf, _ = self.chars
-        return _weigh(_rows(grams.ids, [(list(parts), lang)], len(char_idf)), char_idf)
+        return _weigh(_rows(grams.ids, [(list(parts), lang)], len(char_idf)), char_idf)[0]
 
     # --- similar spellings ---------------------------------------------------------------------
 
@@ -293,7 +306,7 @@ class CallIndex:
         queries = [f for f in feature_ids if _fuzzy_word(names[f])]
         if not queries or grams_matrix.shape[0] == 0:
             return {}
-        query_matrix = _gram_rows([names[f] for f in queries], gram_ids, growing=False)
+        query_matrix = _gram_rows([_untagged(names[f]) for f in queries], gram_ids, growing=False)
         sims = (query_matrix @ grams_matrix.T).tocsr()
         out: dict[int, list[tuple[int, float]]] = {}
         for row, fid in enumerate(queries):
@@ -315,13 +328,17 @@ class CallIndex:
                 [i for i, name in enumerate(names) if self.doc_freq[i] >= 1 and _fuzzy_word(name)], dtype=np.int64
             )
             gram_ids: dict[str, int] = {}
-            matrix = _gram_rows([names[i] for i in candidates], gram_ids, growing=True)
+            matrix = _gram_rows([_untagged(names[i]) for i in candidates], gram_ids, growing=True)
             self._fuzzy = (candidates, matrix, gram_ids)
         return self._fuzzy
 
 
+def _untagged(name: str) -> str:
+    return name[len(ENGLISH_TAG) :] if name.startswith(ENGLISH_TAG) else name
+
+
 def _fuzzy_word(name: str) -> bool:
-    return len(name) >= 5 and not name.startswith(CONCEPT_PREFIX)
+    return len(_untagged(name)) >= 5 and not name.startswith(CONCEPT_PREFIX)
 
 
 def _gram_rows(names: Sequence[str], gram_ids: dict[str, int], growing: bool) -> sp.csr_matrix:

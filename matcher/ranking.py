@@ -114,6 +114,10 @@ class ProfileModel:
         share = self.index.method.char_ngrams
         if share > 0 and self.chars is not None and self.index.chars is not None:
             sims = (1 - share) * sims + share * (self.index.chars[2] @ self.chars.T).toarray()
+        coord = self.index.method.coordination
+        if coord > 0:
+            shared = (_binary(self.index.matrix) @ _binary(m).T).toarray()
+            sims = sims * np.minimum(1.0, shared / coord) ** 0.5
         sims = sims * self.weights[np.newaxis, :]
         best = sims.argmax(axis=1).astype(np.int32)
         return sims[np.arange(n), best].astype(np.float32), best
@@ -147,6 +151,12 @@ class ProfileModel:
         return ProfileModel(
             self.profile, self.index, matrix, self.weights, self.lang, self.origins, self.chars, self._surfaces
         )
+
+
+def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    out = matrix.copy()
+    out.data = np.ones_like(out.data)
+    return out
 
 
 def _expand(index: CallIndex, row: sp.csr_matrix) -> tuple[sp.csr_matrix, dict[int, int]]:

@@ -65,16 +65,18 @@ class Glossary:
                     raise GlossaryError(f"{origin}, line {number}: term {term!r} has no words")
                 if len(tokens) == 1:
                     # a one-word term meets its likely inflections, in either language's stemming
+                    # a Swedish term meets its likely inflections in Swedish texts; an English term
+                    # meets English texts and, as a loanword, Swedish ones
                     word = tokens[0]
-                    keys = sv_keys(word) if term in sv_terms else {stem_sv(word)}
-                    for key in keys | {stem_en(word)}:
+                    keys = sv_keys(word) if term in sv_terms else {stem_en(word), stem_sv(word)}
+                    for key in keys:
                         if key in boilerplate:
                             continue
                         bucket = single.setdefault(key, [])
                         if concept not in bucket:
                             bucket.append(concept)
                     continue
-                for stem in (stem_sv, stem_en):
+                for stem in (stem_sv,) if term in sv_terms else (stem_en, stem_sv):
                     phrase = tuple(stem(t) for t in tokens)
                     entries = glossary.phrases.setdefault(phrase[0], [])
                     if (phrase, concept) not in entries:

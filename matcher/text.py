@@ -36,6 +36,8 @@ SUFFIXES = frozenset(
     " ism ismen itet tion are aren arna erna orna ing ring sam samt bar bart".split()
 )
 CONCEPT_PREFIX = "~"
+#: prefix of English word features when the method keeps the languages apart ("arts" is not "arter")
+ENGLISH_TAG = "en:"
 
 
 def words(text: str) -> list[str]:
@@ -183,6 +185,8 @@ class Analyzer:
 
     def _modifier(self, left: str) -> str | None:
         """The first element of a compound, allowing the linking -s (vattenvårds-) and a dropped -a/-e."""
+        if left in SUFFIXES or left[:-1] in SUFFIXES:
+            return None
         if left.endswith("s") and self._part_ok(left[:-1]):
             return left[:-1]
         if self._part_ok(left):
@@ -216,7 +220,7 @@ class Analyzer:
         if len(word) >= 2 and word not in self.res.stop:
             concepts = self._concepts(stem)
             if self._keep_stem(stem, concepts):
-                features.append(stem)
+                features.append(ENGLISH_TAG + stem if lang == "en" and self.method.tag_language else stem)
             features.extend(concepts)
             if lang == "sv" and self.method.compounds:
                 for part in self.split(word):
