@@ -108,6 +108,19 @@ class WebSettings(Section):
     require_login: bool = Field(False, description="Require login for reading too (changes always need one).")
 
 
+class MatcherSettings(Section):
+    min_score: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="Score a match needs to be sent in a digest, for profiles that set no `min_score`.",
+    )
+    store_min_score: float = Field(
+        0.1, ge=0, le=1, description="`fundwatch match` stores matches scoring at least this (for the web UI)."
+    )
+    store_limit: int = Field(200, ge=1, le=10000, description="Most matches `fundwatch match` stores per profile.")
+
+
 class SourceSettings(BaseModel):
     """One configured source (a `[[sources]]` entry). Kind-specific keys are checked by the source kind."""
 
@@ -136,6 +149,7 @@ class Settings(BaseModel):
     http: HttpSettings = HttpSettings()
     email: EmailSettings = EmailSettings()
     web: WebSettings = WebSettings()
+    matcher: MatcherSettings = MatcherSettings()
     sources: list[SourceSettings] = Field(default_factory=list)
 
     #: where the settings were read from (not a setting)

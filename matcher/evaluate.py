@@ -24,6 +24,7 @@ from typing import Any
 
 from errors import InputFormatError
 from matcher.index import CallIndex, call_language
+from matcher.method import LADDER
 from matcher.model import CallText
 from matcher.profiles import Profile, load_profiles
 from matcher.ranking import rank
@@ -110,6 +111,14 @@ def recall(ranked: Sequence[str], grades: dict[str, int], k: int = 20, among: se
 # --- rankers ---------------------------------------------------------------------------------
 
 
+def evaluate_ladder(data: EvalSet) -> Report:
+    """The baselines, then the matcher's means added one at a time (``matcher.method.LADDER``)."""
+    rankers: dict[str, Ranker] = {"keyword alert": keyword_ranker, "plain TF-IDF": tfidf_ranker}
+    for name, method in LADDER:
+        rankers[name] = matcher_ranker(CallIndex.build(data.calls, method=method))
+    return evaluate(data, rankers)
+
+
 def matcher_ranker(index: CallIndex) -> Ranker:
     def ranker(profile: Profile, calls: Sequence[CallText]) -> list[str]:
         return [str(s.call_id) for s in rank(profile, index)]
@@ -170,7 +179,22 @@ class Report:
             "sha256": self.digests,
         }
 
+    def summary_table(self) -> str:
+        """One row per method: the means over profiles."""
+        lines = [
+            f"{self.calls} calls ({self.english_calls} in English), mean of "
+            f"{len(next(iter(self.results.values())))} profiles; relevant = grade >= {RELEVANT_GRADE}",
+            "",
+            f"{'method':<40}{'nDCG@10':>9}{'P@5':>7}{'R@20':>7}{'R@20 en':>9}",
+        ]
+        for method in self.results:
+            o = self.overall(method)
+            lines.append(f"{method:<40}{o['ndcg@10']:>9.3f}{o['p@5']:>7.3f}{o['r@20']:>7.3f}{o['r@20 en']:>9.3f}")
+        return "\n".join(lines)
+
     def table(self) -> str:
+        if len(self.results) > 3:
+            return self.summary_table()
         methods = list(self.results)
         lines = [
             f"{self.calls} calls ({self.english_calls} in English), {len(next(iter(self.results.values())))} profiles; "

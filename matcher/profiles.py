@@ -6,6 +6,7 @@ file raises :class:`errors.ProfileError` listing every problem, and no profile i
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -110,6 +111,26 @@ def _line_of(text: str, key: str, priority: int | None) -> int | None:
     return None
 
 
+def _unknown(key: str, allowed: dict[str, str]) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key{hint}; allowed: {', '.join(sorted(allowed))}"
+
+
+def _syntax_error(origin: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """'file, line N: TOML syntax error near key: reason' from tomllib's '... (at line N, column M)'."""
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if not found:
+        return f"{origin}: TOML syntax error: {message}"
+    line, column = int(found.group(1)), int(found.group(2))
+    reason = message[: found.start()].strip()
+    lines = text.splitlines()
+    key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", lines[line - 1]) if 0 < line <= len(lines) else None
+    near = f" in {key.group(1)}" if key else ""
+    return f"{origin}, line {line}: TOML syntax error{near}: {reason} (column {column}); check quotes and brackets"
+
+
 def _text(value: Any, name: str, problems: _Problems, required: bool, priority: int | None = None) -> str:
     if value is None:
         if required:
@@ -148,13 +169,12 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{origin}: TOML syntax error: {exc}") from None
+        raise ProfileError(_syntax_error(origin, text, exc)) from None
 
     problems = _Problems(origin, text)
     for key in raw:
         if key not in TOP_KEYS:
-            allowed = ", ".join(sorted(TOP_KEYS))
-            problems.add(key, f"unknown key; allowed: {allowed}")
+            problems.add(key, _unknown(key, TOP_KEYS))
     name = _text(raw.get("name"), "name", problems, required=True)
     description = _text(raw.get("description"), "description", problems, required=False)
     recipients = _texts(raw.get("recipients"), "recipients", problems)
@@ -197,8 +217,7 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
             label = f"priorities[{index + 1}]"
             for key in item:
                 if key not in PRIORITY_KEYS:
-                    allowed = ", ".join(sorted(PRIORITY_KEYS))
-                    problems.add(f"{label}.{key}", f"unknown key; allowed: {allowed}", index)
+                    problems.add(f"{label}.{key}", _unknown(key, PRIORITY_KEYS), index)
             title = _text(item.get("title"), f"{label}.title", problems, True, index)
             body = _text(item.get("text"), f"{label}.text", problems, True, index)
             keywords = _texts(item.get("keywords"), f"{label}.keywords", problems, index)

@@ -301,7 +301,7 @@ def score_profile(
     return out
 
 
-def _index_of(calls: Sequence[CallText] | CallIndex) -> CallIndex:
+def index_of(calls: Sequence[CallText] | CallIndex) -> CallIndex:
     return calls if isinstance(calls, CallIndex) else CallIndex.build(calls)
 
 
@@ -320,7 +320,7 @@ def rank(
     reuse it for many profiles). ``feedback`` maps call ids to ``relevant``/``not_relevant``.
     ``statuses`` keeps only calls with those statuses; calls scoring 0 are left out.
     """
-    index = _index_of(calls)
+    index = index_of(calls)
     return score_profile(ProfileModel.build(profile, index), feedback, statuses, limit, min_score)
 
 
@@ -334,7 +334,7 @@ def rank_all(
     min_score: float = 0.0,
 ) -> dict[str, list[Scored]]:
     """:func:`rank` for many profiles over one shared index: profile id -> results."""
-    index = _index_of(calls)
+    index = index_of(calls)
     return {
         p.id: score_profile(ProfileModel.build(p, index), (feedback or {}).get(p.id), statuses, limit, min_score)
         for p in profiles
@@ -343,7 +343,7 @@ def rank_all(
 
 def similar(call_id: CallId, calls: Sequence[CallText] | CallIndex, k: int = 5) -> list[tuple[CallId, float]]:
     """The ``k`` calls most like ``call_id`` (cosine of their TF-IDF vectors), best first."""
-    index = _index_of(calls)
+    index = index_of(calls)
     position = index.position.get(call_id)
     if position is None:
         raise KeyError(f"call {call_id!r} is not in the index")
@@ -351,3 +351,8 @@ def similar(call_id: CallId, calls: Sequence[CallText] | CallIndex, k: int = 5) 
     sims[position] = -1.0
     order = [i for i in np.argsort(-sims, kind="stable")[:k] if sims[i] > 0]
     return [(index.calls[i].id, round(float(sims[i]), 4)) for i in order]
+
+
+def threshold(profile: Profile, default: float) -> float:
+    """The score a match needs to be sent in a digest: the profile's ``min_score``, else ``default``."""
+    return profile.min_score if profile.min_score is not None else default
