@@ -10,6 +10,7 @@ the description, programme and funder once. Term frequencies are damped (``log(1
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -216,6 +217,7 @@ class CallIndex:
         self.position: dict[CallId, int] = {c.id: i for i, c in enumerate(self.calls)}
         self._features: list[str] | None = None
         self._fuzzy: tuple[np.ndarray, sp.csr_matrix, dict[str, int]] | None = None
+        self._containing: dict[str, frozenset[int]] = {}
 
     @classmethod
     def build(
@@ -293,6 +295,24 @@ class CallIndex:
             return None
         grams, char_idf, _ = self.chars
         return _weigh(_rows(grams.ids, [(list(parts), lang)], len(char_idf)), char_idf)[0]
+
+    def containing(self, term: str) -> frozenset[int]:
+        """Positions of the calls whose title, summary or description contain ``term`` as a word or as
+        the start of one ("doktorand" is found in "doktorandtjänster"); case-insensitive, cached."""
+        key = " ".join(words(term))
+        if not key:
+            return frozenset()
+        found = self._containing.get(key)
+        if found is None:
+            pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()))
+            first = key.split()[0]
+            hits = []
+            for position, call in enumerate(self.calls):
+                text = f"{call.title}\n{call.summary}\n{call.description[:MAX_DESCRIPTION]}".casefold()
+                if first in text and pattern.search(text):
+                    hits.append(position)
+            found = self._containing[key] = frozenset(hits)
+        return found
 
     # --- similar spellings ---------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from matcher.explain import term_pairs, terms_reason
 from matcher.index import PRIORITY_FIELDS, CallIndex
 from matcher.model import CallId, CallText, Scored
 from matcher.profiles import Priority, Profile
-from matcher.text import STEMMERS, detect_language, words
+from matcher.text import detect_language
 
 #: factor for a call containing one of the profile's ``exclude`` terms
 EXCLUDED = 0.25
@@ -187,22 +187,11 @@ def _matches(needle: str, haystack: str) -> bool:
 
 
 def _exclude_hits(model: ProfileModel) -> dict[int, str]:
-    """call position -> the first ``exclude`` term it contains (all of the term's words, any form)."""
-    index = model.index
-    vocab = index.vectoriser.vocab
-    csc = index.matrix.tocsc() if model.profile.exclude else None
+    """call position -> the first ``exclude`` term it contains (as a word or the start of one)."""
     hits: dict[int, str] = {}
     for term in model.profile.exclude:
-        term_rows: set[int] | None = None
-        for word in words(term):
-            rows: set[int] = set()
-            for stem in {STEMMERS["sv"](word), STEMMERS["en"](word)}:
-                fid = vocab.get(stem)
-                if fid is not None:
-                    rows.update(csc.indices[csc.indptr[fid] : csc.indptr[fid + 1]].tolist())
-            term_rows = rows if term_rows is None else term_rows & rows
-        for row in term_rows or ():
-            hits.setdefault(row, term)
+        for position in model.index.containing(term):
+            hits.setdefault(position, term)
     return hits
 
 
