@@ -41,6 +41,7 @@ _PATTERNS: dict[str, str] = {
     "research": (r"forskare|research|universit|högskol|higher education|academ|institut|researchers|scientist"),
 }
 _KINDS = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in _PATTERNS.items()}
+_WORD = re.compile(r"\w+")
 
 #: call text that shows it is meant for individual researchers
 _RESEARCHER = re.compile(
@@ -59,10 +60,40 @@ class Eligibility:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Signals:
+    """What a call's text says about who it is for (the same for every profile)."""
+
+    researchers: bool = False
+    startups: bool = False
+    #: the other programme area named, when the call names no home area
+    elsewhere: str = ""
+
+
+@dataclass(frozen=True)
+class _Areas:
+    """Region names as word tuples, for a fast membership test on a text's set of words."""
+
+    home: tuple[tuple[str, ...], ...]
+    elsewhere: tuple[tuple[str, ...], ...]
+    #: lower-case name -> as written in regions.txt
+    display: dict[str, str]
+
+    @staticmethod
+    def find(names: tuple[tuple[str, ...], ...], vocabulary: set[str], text: str) -> str:
+        for name in names:
+            if all(w in vocabulary for w in name):
+                phrase = " ".join(name)
+                if len(name) == 1 or re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, name)) + r"(?!\w)", text):
+                    return phrase
+        return ""
+
+
 @lru_cache(maxsize=1)
-def _regions() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _areas() -> _Areas:
     sections: dict[str, list[str]] = {}
     current = ""
+    display: dict[str, str] = {}
     for line in (HERE / "regions.txt").read_text(encoding="utf-8").splitlines():
         text = line.strip()
         if not text or text.startswith("#"):
@@ -71,12 +102,12 @@ def _regions() -> tuple[re.Pattern[str], re.Pattern[str]]:
             current = text[1:-1]
             continue
         sections.setdefault(current, []).append(text)
+        display[" ".join(_WORD.findall(text.lower()))] = text
 
-    def pattern(names: list[str]) -> re.Pattern[str]:
-        alternatives = sorted((re.escape(n) for n in names), key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    def names(section: str) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(_WORD.findall(n.lower())) for n in sections.get(section, []))
 
-    return pattern(sections.get("home", [])), pattern(sections.get("elsewhere", []))
+    return _Areas(names("home"), names("elsewhere"), display)
 
 
 def applicant_kinds(applicant_types: tuple[str, ...]) -> set[str]:
@@ -88,22 +119,45 @@ def applicant_kinds(applicant_types: tuple[str, ...]) -> set[str]:
     return kinds
 
 
-def assess(call: CallText, applicant: str = "kommun") -> Eligibility:
-    """How much to demote ``call`` for an organisation of kind ``applicant`` (``kommun`` or ``bolag``)."""
+#: how much of a description is searched for programme areas (they are named early)
+REGION_CHARS = 3_000
+
+
+def signals(call: CallText) -> Signals:
+    """Read the call's text once: researchers, start-ups, another programme area."""
+    head = f"{call.title}\n{call.summary}"
+    areas = _areas()
+    text = f"{head}\n{call.description[:REGION_CHARS]}\n{call.programme}".lower()
+    vocabulary = set(_WORD.findall(text))
+    other = _Areas.find(areas.elsewhere, vocabulary, text)
+    return Signals(
+        researchers=bool(_RESEARCHER.search(head)),
+        startups=bool(_STARTUP.search(head)),
+        elsewhere=other if other and not _Areas.find(areas.home, vocabulary, text) else "",
+    )
+
+
+def assess(call: CallText, applicant: str = "kommun", read: Signals | None = None) -> Eligibility:
+    """How much to demote ``call`` for an organisation of kind ``applicant`` (``kommun`` or ``bolag``).
+
+    ``read`` is the call's :func:`signals` when already computed.
+    """
     allowed = {"municipal"} if applicant == "kommun" else {"municipal", "company"}
     if call.applicant_types:
         kinds = applicant_kinds(call.applicant_types)
         if not kinds & allowed:
             who = ", ".join(call.applicant_types[:3])
             return Eligibility(NOT_ELIGIBLE, f"Nedprioriterad: kan sökas av {who}")
-    head = f"{call.title}\n{call.summary}"
-    if _RESEARCHER.search(head):
+    read = read or signals(call)
+    if read.researchers:
         return Eligibility(NOT_ELIGIBLE, "Nedprioriterad: riktar sig till forskare")
-    if applicant == "kommun" and _STARTUP.search(head):
+    if applicant == "kommun" and read.startups:
         return Eligibility(NOT_ELIGIBLE, "Nedprioriterad: riktar sig till nystartade företag")
-    home, elsewhere = _regions()
-    text = f"{call.title}\n{call.summary}\n{call.description[:5000]}\n{call.programme}"
-    other = elsewhere.search(text)
-    if other and not home.search(text):
-        return Eligibility(ELSEWHERE, f"Nedprioriterad: gäller ett annat programområde ({other.group(0)})")
+    if read.elsewhere:
+        return Eligibility(ELSEWHERE, f"Nedprioriterad: gäller ett annat programområde ({_display(read.elsewhere)})")
     return Eligibility()
+
+
+def _display(name: str) -> str:
+    """A region as written in regions.txt."""
+    return _areas().display.get(name, name)

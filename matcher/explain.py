@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.index import CallIndex, call_fields
+from matcher.index import CallIndex
 from matcher.text import CONCEPT_PREFIX
 
 #: at most this many term pairs are kept, and only those carrying at least this share of the score
@@ -18,35 +18,35 @@ MIN_SHARE = 0.03
 REASON_TERMS = 4
 
 
-def contributions(query: sp.csr_matrix, doc: sp.csr_matrix) -> list[tuple[int, float]]:
+def row(matrix: sp.csr_matrix, position: int) -> tuple[np.ndarray, np.ndarray]:
+    """(feature ids, values) of one row of a CSR matrix, without building a matrix object."""
+    start, end = matrix.indptr[position], matrix.indptr[position + 1]
+    return matrix.indices[start:end], matrix.data[start:end]
+
+
+def contributions(query: tuple[np.ndarray, np.ndarray], doc: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, float]]:
     """(feature id, q·d contribution) for the features both rows share, largest first."""
-    q = dict(zip(query.indices.tolist(), query.data.tolist(), strict=True))
-    out = [(int(f), q[int(f)] * float(v)) for f, v in zip(doc.indices, doc.data, strict=True) if int(f) in q]
-    out.sort(key=lambda item: -item[1])
-    return out
+    common, qi, di = np.intersect1d(query[0], doc[0], assume_unique=True, return_indices=True)
+    values = query[1][qi] * doc[1][di]
+    order = np.argsort(-values, kind="stable")
+    return [(int(common[i]), float(values[i])) for i in order]
 
 
 def term_pairs(
     index: CallIndex,
-    query: sp.csr_matrix,
+    query: tuple[np.ndarray, np.ndarray],
     doc_position: int,
     profile_surfaces: dict[str, str],
     origins: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """The words that made ``doc`` match ``query``: [{"term", "call_term", "weight"}], largest first."""
-    doc = index.matrix[doc_position]
-    parts = contributions(query, doc)
+    """The words that made a call match a priority row: [{"term", "call_term", "weight"}], largest first."""
+    parts = contributions(query, row(index.matrix, doc_position))
     total = sum(c for _, c in parts)
     if total <= 0:
         return []
     names = index.features
     wanted = {names[f] for f, _ in parts[: MAX_TERMS * 3]}
-    call = index.calls[doc_position]
-    lang = index.languages[doc_position]
-    call_surfaces: dict[str, str] = {}
-    for text, _ in call_fields(call):
-        for feature, surface in index.analyzer.surfaces(text, lang, wanted - call_surfaces.keys()).items():
-            call_surfaces.setdefault(feature, surface)
+    call_surfaces = index.surfaces_of(doc_position, wanted)
     merged: dict[tuple[str, str], float] = {}
     for feature_id, contribution in parts[: MAX_TERMS * 3]:
         source = names[(origins or {}).get(feature_id, feature_id)]
@@ -80,7 +80,3 @@ def terms_reason(terms: Sequence[dict[str, Any]]) -> str:
     for t in terms[:REASON_TERMS]:
         shown.append(t["term"] if t["term"] == t["call_term"] else f"{t['term']} ↔ {t['call_term']}")
     return "Termer: " + ", ".join(shown) if shown else ""
-
-
-def nonzero_row(matrix: sp.csr_matrix, row: int) -> np.ndarray:
-    return matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]

@@ -36,6 +36,9 @@ PRIORITY_FIELDS: tuple[tuple[str, float], ...] = (("title", 2.0), ("keywords", 3
 #: how many characters of a description are read (long texts add little but cost time)
 MAX_DESCRIPTION = 20_000
 _CHUNK = 2_000
+#: how many Swedish calls, and how much of each description, teach the compound splitter new words
+LEXICON_SAMPLE = 10_000
+LEXICON_CHARS = 2_000
 
 
 def call_language(call: CallText, resources: Resources | None = None) -> str:
@@ -65,7 +68,9 @@ class Vectoriser:
     analyzer: Analyzer
     vocab: dict[str, int] = field(default_factory=dict)
     growing: bool = True
-    _cache: dict[str, dict[str, tuple[tuple[int, ...], str]]] = field(default_factory=lambda: {"sv": {}, "en": {}})
+    _cache: dict[str, dict[str, tuple[tuple[int, ...], str, tuple[int, ...]]]] = field(
+        default_factory=lambda: {"sv": {}, "en": {}}
+    )
 
     def feature_id(self, feature: str) -> int | None:
         got = self.vocab.get(feature)
@@ -73,68 +78,71 @@ class Vectoriser:
             got = self.vocab[feature] = len(self.vocab)
         return got
 
-    def ids(self, text: str, lang: str) -> list[int]:
-        """Feature ids of a text, repeated as often as they occur."""
+    def _entry(self, token: str, lang: str) -> tuple[tuple[int, ...], str, tuple[int, ...]]:
+        info = self.analyzer.info(token, lang)
+        found = (self.feature_id(f) for f in info.features)
+        lengths = self.analyzer.res.glossary.lengths.get(info.key, ()) if self.analyzer.method.glossary != "off" else ()
+        entry = (tuple(i for i in found if i is not None), info.key, lengths)
+        self._cache[lang][token] = entry
+        return entry
+
+    def counts(self, fields: Sequence[tuple[str, float]], lang: str) -> dict[int, float]:
+        """feature id -> weighted count over weighted texts (the hot loop of indexing: each distinct
+        word of a text is looked up once, multi-word glossary terms are looked for only in texts that
+        contain a word that can start one)."""
+        get = self._cache[lang].get
+        acc: dict[int, float] = {}
+        for text, weight in fields:
+            tokens = words(text)
+            starts = False
+            for token, n in Counter(tokens).items():
+                entry = get(token) or self._entry(token, lang)
+                if entry[0]:
+                    value = n * weight
+                    for fid in entry[0]:
+                        acc[fid] = acc.get(fid, 0.0) + value
+                if entry[2]:
+                    starts = True
+            if starts:
+                self._phrases(tokens, lang, weight, acc)
+        return acc
+
+    def _phrases(self, tokens: list[str], lang: str, weight: float, acc: dict[int, float]) -> None:
         cache = self._cache[lang]
-        tokens = words(text)
-        entries = []
-        for token in tokens:
-            entry = cache.get(token)
-            if entry is None:
-                info = self.analyzer.info(token, lang)
-                found = (self.feature_id(f) for f in info.features)
-                entry = cache[token] = (tuple(i for i in found if i is not None), info.key)
-            entries.append(entry)
-        out = [i for ids, _ in entries for i in ids]
-        if self.analyzer.method.glossary == "off":
-            return out
-        starts = self.analyzer.res.glossary.phrases
-        for position, (_, key) in enumerate(entries):
-            candidates = starts.get(key)
-            if not candidates:
-                continue
-            for keys, concept in candidates:
-                end = position + len(keys)
-                if end <= len(entries) and all(entries[position + k][1] == keys[k] for k in range(1, len(keys))):
+        entries = [cache[t] for t in tokens]
+        keys = [e[1] for e in entries]
+        by_keys = self.analyzer.res.glossary.by_keys
+        for position, entry in enumerate(entries):
+            for n in entry[2]:
+                for concept in by_keys.get(tuple(keys[position : position + n]), ()):
                     fid = self.feature_id(CONCEPT_PREFIX + concept)
                     if fid is not None:
-                        out.append(fid)
-        return out
+                        acc[fid] = acc.get(fid, 0.0) + weight
 
 
 def _rows(
-    ids_of: Callable[[str, str], list[int]],
-    docs: Iterable[tuple[list[tuple[str, float]], str]],
+    counts_of: Callable[[Sequence[tuple[str, float]], str], dict[int, float]],
+    docs: Iterable[tuple[Sequence[tuple[str, float]], str]],
     n_features: int | None = None,
 ) -> sp.csr_matrix:
     """Weighted feature counts, one row per document ([(text, weight)], language)."""
-    chunks = []
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    n = 0
-    for texts, lang in docs:
-        for text, weight in texts:
-            ids = ids_of(text, lang)
-            cols.extend(ids)
-            rows.extend([n % _CHUNK] * len(ids))
-            vals.extend([weight] * len(ids))
-        n += 1
-        if n % _CHUNK == 0:
-            chunks.append((rows, cols, vals, _CHUNK))
-            rows, cols, vals = [], [], []
-    if n % _CHUNK or n == 0:
-        chunks.append((rows, cols, vals, n % _CHUNK))
-    width = n_features if n_features is not None else max((max(c) + 1 for _, c, _, _ in chunks if c), default=0)
-    blocks = []
-    for r, c, v, height in chunks:
-        block = sp.coo_matrix(
-            (np.asarray(v, dtype=np.float32), (np.asarray(r, dtype=np.int32), np.asarray(c, dtype=np.int32))),
-            shape=(height, width),
-        ).tocsr()
-        block.sum_duplicates()
-        blocks.append(block)
-    return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for fields, lang in docs:
+        acc = counts_of(fields, lang)
+        indices.extend(acc)
+        data.extend(acc.values())
+        indptr.append(len(indices))
+    width = n_features if n_features is not None else (max(indices) + 1 if indices else 0)
+    return sp.csr_matrix(
+        (
+            np.array(data, dtype=np.float32),
+            np.array(indices, dtype=np.int32),
+            np.array(indptr, dtype=np.int64 if len(indices) > 2**31 - 1 else np.int32),
+        ),
+        shape=(len(indptr) - 1, width),
+    )
 
 
 def _weigh(
@@ -163,6 +171,13 @@ class CharGrams:
         self.vocab: dict[str, int] = {}
         self.growing = True
         self._cache: dict[str, tuple[int, ...]] = {}
+
+    def counts(self, fields: Sequence[tuple[str, float]], lang: str) -> dict[int, float]:
+        acc: dict[int, float] = {}
+        for text, weight in fields:
+            for gid in self.ids(text, lang):
+                acc[gid] = acc.get(gid, 0.0) + weight
+        return acc
 
     def ids(self, text: str, lang: str) -> list[int]:
         out: list[int] = []
@@ -217,7 +232,14 @@ class CallIndex:
         self.position: dict[CallId, int] = {c.id: i for i, c in enumerate(self.calls)}
         self._features: list[str] | None = None
         self._fuzzy: tuple[np.ndarray, sp.csr_matrix, dict[str, int]] | None = None
+        self._neighbours: dict[int, list[tuple[int, float]]] = {}
         self._containing: dict[str, frozenset[int]] = {}
+        self._binary: sp.csr_matrix | None = None
+        self._surfaces: dict[int, dict[str, str]] = {}
+        #: what depends only on the vocabulary, shared with indexes made by :meth:`transform`
+        self.shared: dict[str, dict] = {}
+        #: derived per-call data computed on demand by the ranking (e.g. eligibility per applicant kind)
+        self.cache: dict[object, object] = {}
 
     @classmethod
     def build(
@@ -227,22 +249,24 @@ class CallIndex:
         res = resources or load_resources()
         calls = list(calls)
         languages = [call_language(c, res) for c in calls]
-        # words seen in at least two Swedish calls teach the compound splitter new parts
+        # words seen in at least two Swedish calls teach the compound splitter new parts (a sample of
+        # the corpus is enough: a lexicon stops growing long before 100,000 calls)
         df: Counter[str] = Counter()
         if method.compounds:
-            for call, lang in zip(calls, languages, strict=True):
-                if lang == "sv":
-                    df.update({w for text, _ in call_fields(call) for w in words(text) if len(w) >= MIN_PART})
+            swedish = [c for c, lang in zip(calls, languages, strict=True) if lang == "sv"][:LEXICON_SAMPLE]
+            for call in swedish:
+                text = f"{call.title}\n{call.summary}\n{call.description[:LEXICON_CHARS]}"
+                df.update({w for w in words(text) if len(w) >= MIN_PART})
         analyzer = analyzer_for((w for w, n in df.items() if n >= 2), res, method)
         vectoriser = Vectoriser(analyzer)
         pairs = list(zip(calls, languages, strict=True))
-        counts = _rows(vectoriser.ids, ((call_fields(c, method), lang) for c, lang in pairs))
+        counts = _rows(vectoriser.counts, ((call_fields(c, method), lang) for c, lang in pairs))
         vectoriser.growing = False
         idf, doc_freq = _idf(counts)
         chars = None
         if method.char_ngrams > 0:
             grams = CharGrams(analyzer)
-            char_counts = _rows(grams.ids, ((head_fields(c, method), lang) for c, lang in pairs))
+            char_counts = _rows(grams.counts, ((head_fields(c, method), lang) for c, lang in pairs))
             grams.growing = False
             char_idf, _ = _idf(char_counts)
             chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
@@ -255,16 +279,22 @@ class CallIndex:
         calls = list(calls)
         languages = [call_language(c, res) for c in calls]
         pairs = list(zip(calls, languages, strict=True))
-        counts = _rows(self.vectoriser.ids, ((call_fields(c, self.method), lang) for c, lang in pairs), len(self.idf))
+        counts = _rows(
+            self.vectoriser.counts, ((call_fields(c, self.method), lang) for c, lang in pairs), len(self.idf)
+        )
         chars = None
         if self.chars is not None:
             grams, char_idf, _ = self.chars
-            char_counts = _rows(grams.ids, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
+            char_counts = _rows(grams.counts, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
             chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
         matrix, _ = _weigh(counts, self.idf, self.method.slope, self.pivot)
-        return CallIndex(
+        new = CallIndex(
             calls, languages, matrix, self.vectoriser, self.idf, self.doc_freq, self.method, chars, self.pivot
         )
+        # what depends only on the vocabulary is shared
+        new._features, new._fuzzy, new._neighbours = self.features, self._fuzzy, self._neighbours
+        new.shared = self.shared
+        return new
 
     @property
     def analyzer(self) -> Analyzer:
@@ -287,14 +317,60 @@ class CallIndex:
         """One L2-normalised TF-IDF row for weighted texts (a profile priority)."""
         if not self.method.field_weights:
             parts = [(text, 1.0) for text, _ in parts]
-        counts = _rows(self.vectoriser.ids, [(list(parts), lang)], len(self.idf))
+        counts = _rows(self.vectoriser.counts, [(list(parts), lang)], len(self.idf))
         return _weigh(counts, self.idf)[0]
+
+    def vectorise_many(self, texts: Sequence[Sequence[tuple[str, float]]], lang: str) -> sp.csr_matrix:
+        """One L2-normalised TF-IDF row per list of weighted texts (the priorities of a profile)."""
+        docs = [([(t, w if self.method.field_weights else 1.0) for t, w in parts], lang) for parts in texts]
+        if not docs:
+            return sp.csr_matrix((0, len(self.idf)), dtype=np.float32)
+        return _weigh(_rows(self.vectoriser.counts, docs, len(self.idf)), self.idf)[0]
 
     def vectorise_chars(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix | None:
         if self.chars is None:
             return None
         grams, char_idf, _ = self.chars
-        return _weigh(_rows(grams.ids, [(list(parts), lang)], len(char_idf)), char_idf)[0]
+        return _weigh(_rows(grams.counts, [(list(parts), lang)], len(char_idf)), char_idf)[0]
+
+    def surfaces_of(self, position: int, wanted: set[str]) -> dict[str, str]:
+        """feature -> the call's own words for it (title first), for the wanted features; cached per
+        call, so that explaining one call to many profiles reads it once."""
+        known: dict[str, str] = self._surfaces.setdefault(position, {})
+        missing = {f for f in wanted if f not in known}
+        if missing:
+            lang = self.languages[position]
+            for text, _ in call_fields(self.calls[position], self.method):
+                if not missing:
+                    break
+                for feature, surface in self.analyzer.surfaces(text, lang, missing).items():
+                    known[feature] = surface
+                    missing.discard(feature)
+            for feature in missing:
+                known[feature] = ""
+        return {f: known[f] for f in wanted if known.get(f)}
+
+    @property
+    def binary(self) -> sp.csr_matrix:
+        """The call matrix with every non-zero set to 1 (for counting shared features)."""
+        if self._binary is None:
+            binary = self.matrix.copy()
+            binary.data = np.ones_like(binary.data)
+            self._binary = binary
+        return self._binary
+
+    def column(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A call attribute (``status``, ``source``, ``funder``, ``programme``) as codes into its values."""
+        key = ("column", name)
+        if key not in self.cache:
+            values: dict[str, int] = {}
+            codes = np.fromiter(
+                (values.setdefault(getattr(c, name) or "", len(values)) for c in self.calls),
+                dtype=np.int32,
+                count=len(self.calls),
+            )
+            self.cache[key] = (codes, list(values))
+        return self.cache[key]  # type: ignore[return-value]
 
     def containing(self, term: str) -> frozenset[int]:
         """Positions of the calls whose title, summary or description contain ``term`` as a word or as
@@ -308,8 +384,8 @@ class CallIndex:
             first = key.split()[0]
             hits = []
             for position, call in enumerate(self.calls):
-                text = f"{call.title}\n{call.summary}\n{call.description[:MAX_DESCRIPTION]}".casefold()
-                if first in text and pattern.search(text):
+                text = f"{call.title}\n{call.summary}\n{call.description[:MAX_DESCRIPTION]}"
+                if first in text.lower() and pattern.search(text.casefold()):
                     hits.append(position)
             found = self._containing[key] = frozenset(hits)
         return found
@@ -320,32 +396,32 @@ class CallIndex:
         self, feature_ids: Sequence[int], threshold: float, top: int = 3
     ) -> dict[int, list[tuple[int, float]]]:
         """For word features, the call-vocabulary words spelled most alike (cosine of character
-        3- and 4-grams at least ``threshold``): "digitalisering" finds "digitalis" (digitalisation)."""
-        candidates, grams_matrix, gram_ids = self._fuzzy_table()
+        3- and 4-grams at least ``threshold``): "digitalisering" finds "digitalis" (digitalisation).
+        Results are cached per feature."""
         names = self.features
-        queries = [f for f in feature_ids if _fuzzy_word(names[f])]
-        if not queries or grams_matrix.shape[0] == 0:
-            return {}
-        query_matrix = _gram_rows([_untagged(names[f]) for f in queries], gram_ids, growing=False)
-        sims = (query_matrix @ grams_matrix.T).tocsr()
-        out: dict[int, list[tuple[int, float]]] = {}
-        for row, fid in enumerate(queries):
-            start, end = sims.indptr[row], sims.indptr[row + 1]
-            found = [
-                (int(candidates[c]), float(v))
-                for c, v in zip(sims.indices[start:end], sims.data[start:end], strict=True)
-                if v >= threshold and int(candidates[c]) != fid
-            ]
-            found.sort(key=lambda item: -item[1])
-            if found:
-                out[fid] = found[:top]
-        return out
+        missing = [f for f in dict.fromkeys(feature_ids) if f not in self._neighbours and _fuzzy_word(names[f])]
+        if missing:
+            candidates, grams_matrix, gram_ids = self._fuzzy_table()
+            query_matrix = _gram_rows([_untagged(names[f]) for f in missing], gram_ids, growing=False)
+            sims = (query_matrix @ grams_matrix.T).tocsr() if grams_matrix.shape[0] else None
+            for row, fid in enumerate(missing):
+                found: list[tuple[int, float]] = []
+                if sims is not None:
+                    start, end = sims.indptr[row], sims.indptr[row + 1]
+                    found = [
+                        (int(candidates[c]), float(v))
+                        for c, v in zip(sims.indices[start:end], sims.data[start:end], strict=True)
+                        if v >= threshold and int(candidates[c]) != fid
+                    ]
+                    found.sort(key=lambda item: -item[1])
+                self._neighbours[fid] = found[:top]
+        return {f: self._neighbours[f] for f in feature_ids if self._neighbours.get(f)}
 
     def _fuzzy_table(self) -> tuple[np.ndarray, sp.csr_matrix, dict[str, int]]:
         if self._fuzzy is None:
             names = self.features
             candidates = np.array(
-                [i for i, name in enumerate(names) if self.doc_freq[i] >= 1 and _fuzzy_word(name)], dtype=np.int64
+                [i for i, name in enumerate(names) if self.doc_freq[i] >= 2 and _fuzzy_word(name)], dtype=np.int64
             )
             gram_ids: dict[str, int] = {}
             matrix = _gram_rows([_untagged(names[i]) for i in candidates], gram_ids, growing=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.eligibility import assess
-from matcher.explain import term_pairs, terms_reason
+from matcher.eligibility import assess, signals
+from matcher.explain import row, term_pairs, terms_reason
 from matcher.index import PRIORITY_FIELDS, CallIndex
 from matcher.model import CallId, CallText, Scored
 from matcher.profiles import Priority, Profile
@@ -73,25 +73,50 @@ class ProfileModel:
 
     @classmethod
     def build(cls, profile: Profile, index: CallIndex) -> ProfileModel:
-        lang = profile_language(profile)
-        rows, origins, char_rows = [], [], []
-        for priority in profile.priorities:
-            row = index.vectorise(priority_parts(priority), lang)
-            origin: dict[int, int] = {}
-            if index.method.fuzzy > 0:
-                row, origin = _expand(index, row)
-            rows.append(row)
-            origins.append(origin)
-            char_row = index.vectorise_chars(priority_parts(priority), lang)
-            if char_row is not None:
-                char_rows.append(char_row)
-        width = len(index.idf)
-        matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, width), dtype=np.float32)
-        chars = sp.vstack(char_rows, format="csr") if char_rows else None
-        weights = np.array([p.weight for p in profile.priorities], dtype=np.float32)
-        if len(weights):
-            weights = weights / weights.max()
-        return cls(profile, index, matrix, weights, lang, origins, chars)
+        return cls.build_many([profile], index)[0]
+
+    @classmethod
+    def build_many(cls, profiles: Sequence[Profile], index: CallIndex) -> list[ProfileModel]:
+        """Models for many profiles: every priority vectorised in one pass, spelling expansion in one
+        pass. Models are kept with the vocabulary, so scoring newly arrived calls (an index made by
+        :meth:`CallIndex.transform`) reuses them while the profile file is unchanged."""
+        cache = index.shared.setdefault("models", {})
+        out: list[ProfileModel | None] = []
+        todo: list[tuple[int, Profile, str]] = []
+        for profile in profiles:
+            cached = cache.get((profile.id, profile.version, profile))
+            out.append(cached.bound_to(index) if cached is not None else None)
+            if cached is None:
+                todo.append((len(out) - 1, profile, profile_language(profile)))
+        for lang in sorted({lang for _, _, lang in todo}):
+            batch = [(slot, p) for slot, p, lang_ in todo if lang_ == lang]
+            parts = [priority_parts(pr) for _, p in batch for pr in p.priorities]
+            matrix = index.vectorise_many(parts, lang)
+            origins: list[dict[int, int]] = [{} for _ in parts]
+            if index.method.fuzzy > 0 and matrix.shape[0]:
+                matrix, origins = _expand(index, matrix)
+            start = 0
+            for slot, profile in batch:
+                k = len(profile.priorities)
+                chars = None
+                if index.chars is not None and k:
+                    chars = sp.vstack([index.vectorise_chars(p, lang) for p in parts[start : start + k]], format="csr")
+                weights = np.array([p.weight for p in profile.priorities], dtype=np.float32)
+                if k:
+                    weights = weights / weights.max()
+                model = cls(profile, index, matrix[start : start + k], weights, lang, origins[start : start + k], chars)
+                cache[(profile.id, profile.version, profile)] = model
+                out[slot] = model
+                start += k
+        return [m for m in out if m is not None]
+
+    def bound_to(self, index: CallIndex) -> ProfileModel:
+        """The same vectors against another index sharing the vocabulary (newly arrived calls)."""
+        if index is self.index:
+            return self
+        return ProfileModel(
+            self.profile, index, self.matrix, self.weights, self.lang, self.origins, self.chars, self._surfaces
+        )
 
     def surfaces(self, priority: int) -> dict[str, str]:
         """feature -> the profile's own word for it (keywords first, then title, then text)."""
@@ -105,22 +130,10 @@ class ProfileModel:
         return self._surfaces[priority]
 
     def raw_scores(self, matrix: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(best weighted cosine, index of that priority) for every call of the index."""
-        n = self.index.matrix.shape[0]
+        """(best weighted similarity, index of that priority) for every call of the index."""
         m = self.matrix if matrix is None else matrix
-        if m.shape[0] == 0 or n == 0:
-            return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.int32)
-        sims = (self.index.matrix @ m.T).toarray()
-        share = self.index.method.char_ngrams
-        if share > 0 and self.chars is not None and self.index.chars is not None:
-            sims = (1 - share) * sims + share * (self.index.chars[2] @ self.chars.T).toarray()
-        coord = self.index.method.coordination
-        if coord > 0:
-            shared = (_binary(self.index.matrix) @ _binary(m).T).toarray()
-            sims = sims * np.minimum(1.0, shared / coord) ** 0.5
-        sims = sims * self.weights[np.newaxis, :]
-        best = sims.argmax(axis=1).astype(np.int32)
-        return sims[np.arange(n), best].astype(np.float32), best
+        sims = _similarities(self.index, m, self.chars)
+        return _best(sims, self.weights)
 
     def with_feedback(self, feedback: Feedback | None) -> ProfileModel:
         """Rocchio: each priority moves towards the relevant calls it serves best, away from rejected ones."""
@@ -159,85 +172,184 @@ def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
-def _expand(index: CallIndex, row: sp.csr_matrix) -> tuple[sp.csr_matrix, dict[int, int]]:
-    """Add call-vocabulary words spelled like the priority's words, weighted by similarity × ``fuzzy``."""
-    weights = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-    added: dict[int, float] = {}
-    origin: dict[int, int] = {}
-    for fid, found in index.neighbours(list(weights), FUZZY_THRESHOLD).items():
-        for neighbour, similarity in found:
-            if neighbour in weights:
-                continue
-            value = weights[fid] * similarity * index.method.fuzzy * float(index.idf[neighbour] / index.idf[fid])
-            if value > added.get(neighbour, 0.0):
-                added[neighbour] = value
-                origin[neighbour] = fid
-    if not added:
-        return row, {}
-    weights.update(added)
-    ids = np.fromiter(weights.keys(), dtype=np.int32)
-    data = np.fromiter(weights.values(), dtype=np.float32)
-    data /= np.linalg.norm(data)
-    expanded = sp.csr_matrix((data, (np.zeros(len(ids), dtype=np.int32), ids)), shape=row.shape)
-    return expanded, origin
+def _expand(index: CallIndex, matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, list[dict[int, int]]]:
+    """Add to each priority row the call-vocabulary words spelled like its words, weighted by
+    similarity × ``fuzzy`` (and their IDF relative to the original's); rows are re-normalised."""
+    found = index.neighbours(matrix.indices.tolist(), FUZZY_THRESHOLD)
+    rows, origins = [], []
+    for r in range(matrix.shape[0]):
+        ids, data = row(matrix, r)
+        weights = dict(zip(ids.tolist(), data.tolist(), strict=True))
+        added: dict[int, float] = {}
+        origin: dict[int, int] = {}
+        for fid in ids.tolist():
+            for neighbour, similarity in found.get(fid, ()):
+                if neighbour in weights:
+                    continue
+                value = weights[fid] * similarity * index.method.fuzzy * float(index.idf[neighbour] / index.idf[fid])
+                if value > added.get(neighbour, 0.0):
+                    added[neighbour] = value
+                    origin[neighbour] = fid
+        weights.update(added)
+        rows.append(weights)
+        origins.append(origin)
+    indptr = np.cumsum([0] + [len(w) for w in rows])
+    indices = np.fromiter((k for w in rows for k in w), dtype=np.int32, count=int(indptr[-1]))
+    data = np.fromiter((v for w in rows for v in w.values()), dtype=np.float32, count=int(indptr[-1]))
+    expanded = sp.csr_matrix((data, indices, indptr), shape=matrix.shape)
+    expanded.sort_indices()
+    norms = np.sqrt(np.asarray(expanded.multiply(expanded).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ expanded), origins
+
+
+def _similarities(index: CallIndex, priorities: sp.csr_matrix, chars: sp.csr_matrix | None) -> np.ndarray:
+    """calls × priorities: cosine (with character n-grams and coordination when the method uses them)."""
+    n = index.matrix.shape[0]
+    if priorities.shape[0] == 0 or n == 0:
+        return np.zeros((n, priorities.shape[0]), dtype=np.float32)
+    sims = (index.matrix @ priorities.T).toarray()
+    share = index.method.char_ngrams
+    if share > 0 and chars is not None and index.chars is not None:
+        sims = (1 - share) * sims + share * (index.chars[2] @ chars.T).toarray()
+    if index.method.coordination > 0:
+        shared = (index.binary @ _binary(priorities).T).toarray()
+        sims *= np.sqrt(np.minimum(1.0, shared / index.method.coordination))
+    return sims.astype(np.float32, copy=False)
+
+
+def _best(sims: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = sims.shape[0]
+    if sims.shape[1] == 0:
+        return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.int32)
+    weighted = sims * weights[np.newaxis, :]
+    best = weighted.argmax(axis=1).astype(np.int32)
+    return weighted[np.arange(n), best].astype(np.float32), best
+
+
+#: priorities scored together in one matrix product by :func:`rank_all`
+_BATCH_PRIORITIES = 256
+
+
+def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:meth:`ProfileModel.raw_scores` for many models, a few hundred priorities per matrix product."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    start = 0
+    while start < len(models):
+        end, size = start, 0
+        while end < len(models) and (size == 0 or size + models[end].matrix.shape[0] <= _BATCH_PRIORITIES):
+            size += models[end].matrix.shape[0]
+            end += 1
+        chunk = models[start:end]
+        stacked = sp.vstack([m.matrix for m in chunk], format="csr")
+        chars = [m.chars for m in chunk]
+        char_stack = sp.vstack(chars, format="csr") if all(c is not None for c in chars) and chars else None
+        sims = _similarities(index, stacked, char_stack)
+        offset = 0
+        for model in chunk:
+            k = model.matrix.shape[0]
+            out.append(_best(sims[:, offset : offset + k], model.weights))
+            offset += k
+        start = end
+    return out
 
 
 def _matches(needle: str, haystack: str) -> bool:
     return bool(needle) and needle.casefold() in haystack.casefold()
 
 
-def _exclude_hits(model: ProfileModel) -> dict[int, str]:
-    """call position -> the first ``exclude`` term it contains (as a word or the start of one)."""
-    hits: dict[int, str] = {}
-    for term in model.profile.exclude:
-        for position in model.index.containing(term):
-            hits.setdefault(position, term)
-    return hits
+def _eligibility(index: CallIndex, applicant: str) -> tuple[np.ndarray, list[str]]:
+    """Eligibility factor and reason of every call for one kind of applicant, computed once per index."""
+    key = ("eligibility", applicant)
+    if key not in index.cache:
+        factors = np.ones(len(index), dtype=np.float32)
+        reasons = [""] * len(index)
+        if index.method.eligibility:
+            if "signals" not in index.cache:
+                index.cache["signals"] = [signals(call) for call in index.calls]
+            for position, (call, read) in enumerate(zip(index.calls, index.cache["signals"], strict=True)):
+                verdict = assess(call, applicant, read)
+                if verdict.factor < 1:
+                    factors[position], reasons[position] = verdict.factor, verdict.reason
+        index.cache[key] = (factors, reasons)
+    return index.cache[key]
+
+
+def _named(index: CallIndex, field_name: str, names: Sequence[str]) -> dict[int, str]:
+    """call position -> the first of ``names`` found (case-insensitively) in the call's field."""
+    codes, values = index.column(field_name)
+    hits_by_code: dict[int, str] = {}
+    for code, value in enumerate(values):
+        found = next((n for n in names if _matches(n, value)), None)
+        if found:
+            hits_by_code[code] = found
+    if not hits_by_code:
+        return {}
+    positions = np.flatnonzero(np.isin(codes, list(hits_by_code)))
+    return {int(p): hits_by_code[int(codes[p])] for p in positions}
 
 
 @dataclass
-class _Adjust:
-    factor: float = 1.0
-    reasons: list[str] = field(default_factory=list)
-    dropped: bool = False
+class _Adjustments:
+    factors: np.ndarray
+    dropped: np.ndarray
+    kept: np.ndarray
+    eligibility: list[str]
+    excluded: dict[int, str]
+    favoured: dict[int, str]
+    relevant: set[int]
+
+    def reasons(self, position: int) -> list[str]:
+        out = []
+        if self.eligibility[position]:
+            out.append(self.eligibility[position])
+        if position in self.excluded:
+            out.append(f"Nedprioriterad: innehåller ”{self.excluded[position]}”")
+        if position in self.favoured:
+            out.append(f"Prioriterad finansiär eller program: {self.favoured[position]}")
+        if position in self.relevant:
+            out.append("Markerad som relevant")
+        return out
 
 
-def _adjustments(model: ProfileModel, feedback: Feedback | None, statuses: Collection[str] | None) -> list[_Adjust]:
-    profile = model.profile
-    applicant = getattr(profile, "applicant", "kommun") or "kommun"
-    excluded = _exclude_hits(model)
-    out = []
-    for position, call in enumerate(model.index.calls):
-        adjust = _Adjust()
-        verdict = (feedback or {}).get(call.id)
-        if (
-            verdict == NOT_RELEVANT
-            or (statuses is not None and call.status not in statuses)
-            or call.source in profile.ignore_sources
-            or any(_matches(f, call.funder) for f in profile.ignore_funders)
-            or any(_matches(p, call.programme) for p in getattr(profile, "ignore_programmes", ()))
-        ):
-            adjust.dropped = True
-            out.append(adjust)
+def _adjustments(model: ProfileModel, feedback: Feedback | None, statuses: Collection[str] | None) -> _Adjustments:
+    index, profile = model.index, model.profile
+    n = len(index)
+    eligibility, eligibility_reasons = _eligibility(index, profile.applicant or "kommun")
+    factors = eligibility.copy()
+    dropped = np.zeros(n, dtype=bool)
+    if statuses is not None:
+        codes, values = index.column("status")
+        dropped |= ~np.isin(codes, [i for i, v in enumerate(values) if v in statuses])
+    for field_name, names in (("funder", profile.ignore_funders), ("programme", profile.ignore_programmes)):
+        for position in _named(index, field_name, names):
+            dropped[position] = True
+    if profile.ignore_sources:
+        codes, values = index.column("source")
+        dropped |= np.isin(codes, [i for i, v in enumerate(values) if v in profile.ignore_sources])
+    excluded: dict[int, str] = {}
+    for term in profile.exclude:
+        for position in index.containing(term):
+            excluded.setdefault(position, term)
+    if excluded:
+        factors[list(excluded)] *= EXCLUDED
+    favoured = _named(index, "funder", profile.favour_funders)
+    for position, name in _named(index, "programme", profile.favour_programmes).items():
+        favoured.setdefault(position, name)
+    if favoured:
+        factors[list(favoured)] *= FAVOURED
+    relevant: set[int] = set()
+    kept = np.zeros(n, dtype=bool)
+    for call_id, verdict in (feedback or {}).items():
+        position = index.position.get(call_id)
+        if position is None:
             continue
-        eligibility = assess(call, applicant) if model.index.method.eligibility else None
-        if eligibility is not None and eligibility.factor < 1:
-            adjust.factor *= eligibility.factor
-            adjust.reasons.append(eligibility.reason)
-        if position in excluded:
-            adjust.factor *= EXCLUDED
-            adjust.reasons.append(f"Nedprioriterad: innehåller ”{excluded[position]}”")
-        favoured = next((f for f in profile.favour_funders if _matches(f, call.funder)), None)
-        favoured = favoured or next(
-            (p for p in getattr(profile, "favour_programmes", ()) if _matches(p, call.programme)), None
-        )
-        if favoured:
-            adjust.factor *= FAVOURED
-            adjust.reasons.append(f"Prioriterad finansiär eller program: {favoured}")
-        if verdict == RELEVANT:
-            adjust.reasons.append("Markerad som relevant")
-        out.append(adjust)
-    return out
+        if verdict == NOT_RELEVANT:
+            dropped[position] = True
+        elif verdict == RELEVANT and not dropped[position]:
+            relevant.add(position)
+            kept[position] = True
+    return _Adjustments(factors, dropped, kept, eligibility_reasons, excluded, favoured, relevant)
 
 
 def score_profile(
@@ -247,44 +359,42 @@ def score_profile(
     limit: int | None = None,
     min_score: float = 0.0,
     explain: bool = True,
+    raw_best: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Scored]:
-    """Rank the index's calls for one profile model, best first."""
+    """Rank the index's calls for one profile model, best first (``raw_best``: precomputed, no feedback)."""
     tuned = model.with_feedback(feedback)
-    raw, best = tuned.raw_scores()
+    if tuned is model and raw_best is not None:
+        raw, best = raw_best
+    else:
+        raw, best = tuned.raw_scores()
     base_raw = model.raw_scores()[0] if tuned is not model else raw
-    adjustments = _adjustments(model, feedback, statuses)
-    factors = np.array([a.factor for a in adjustments], dtype=np.float32)
-    dropped = np.array([a.dropped for a in adjustments], dtype=bool)
-    scores = np.minimum(calibrate(raw * factors), 1.0)
-    keep = (~dropped) & (raw > 0) & (scores >= min_score)
-    for position, adjust in enumerate(adjustments):
-        if not adjust.dropped and "Markerad som relevant" in adjust.reasons:
-            keep[position] = True
+    adjust = _adjustments(model, feedback, statuses)
+    scores = np.minimum(calibrate(raw * adjust.factors), 1.0)
+    keep = ((~adjust.dropped) & (raw > 0) & (scores >= min_score)) | adjust.kept
     candidates = np.flatnonzero(keep)
     order = candidates[np.lexsort((candidates, -scores[candidates]))]
     if limit:
         order = order[:limit]
     out = []
     for position in order.tolist():
-        priority_index = int(best[position])
         scored = Scored(call_id=model.index.calls[position].id, score=round(float(scores[position]), 4))
         if explain and model.profile.priorities:
+            priority_index = int(best[position])
             priority = model.profile.priorities[priority_index]
             scored.priority = priority.title
-            terms = term_pairs(
+            scored.terms = term_pairs(
                 model.index,
-                tuned.matrix[priority_index],
+                row(tuned.matrix, priority_index),
                 position,
                 model.surfaces(priority_index),
                 model.origins[priority_index] if model.origins else None,
             )
-            scored.terms = terms
             reasons = [f"Prioritering: {priority.title}"]
-            if terms:
-                reasons.append(terms_reason(terms))
+            if scored.terms:
+                reasons.append(terms_reason(scored.terms))
             if tuned is not model and raw[position] > base_raw[position] * 1.1 + 0.005:
                 reasons.append("Liknar utlysningar ni markerat som relevanta")
-            reasons.extend(adjustments[position].reasons)
+            reasons.extend(adjust.reasons(position))
             scored.reasons = reasons
         out.append(scored)
     return out
@@ -322,11 +432,18 @@ def rank_all(
     statuses: Collection[str] | None = None,
     min_score: float = 0.0,
 ) -> dict[str, list[Scored]]:
-    """:func:`rank` for many profiles over one shared index: profile id -> results."""
+    """:func:`rank` for many profiles over one shared index: profile id -> results.
+
+    Profiles without feedback are scored together, a few hundred priorities per matrix product.
+    """
     index = index_of(calls)
+    models = ProfileModel.build_many(profiles, index)
+    raws = _batch_raw(models, index)
     return {
-        p.id: score_profile(ProfileModel.build(p, index), (feedback or {}).get(p.id), statuses, limit, min_score)
-        for p in profiles
+        model.profile.id: score_profile(
+            model, (feedback or {}).get(model.profile.id), statuses, limit, min_score, raw_best=raw
+        )
+        for model, raw in zip(models, raws, strict=True)
     }
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"\w+")
 
 
 class GlossaryError(ValueError):
@@ -42,6 +42,10 @@ class Glossary:
     single: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: stem of a phrase's first word -> [(stems of the whole phrase, concept)], longest first
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    #: stem of a phrase's first word -> the lengths (in words) of the phrases starting with it
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: stems of a whole phrase -> its concepts
+    by_keys: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, lines: list[tuple[int, str]], origin: str, boilerplate: set[str]) -> Glossary:
@@ -82,8 +86,13 @@ class Glossary:
                     if (phrase, concept) not in entries:
                         entries.append((phrase, concept))
         glossary.single = {k: tuple(v) for k, v in single.items()}
-        for entries in glossary.phrases.values():
+        by_keys: dict[tuple[str, ...], list[str]] = {}
+        for first, entries in glossary.phrases.items():
             entries.sort(key=lambda e: -len(e[0]))
+            glossary.lengths[first] = tuple(sorted({len(keys) for keys, _ in entries}, reverse=True))
+            for keys, concept in entries:
+                by_keys.setdefault(keys, []).append(concept)
+        glossary.by_keys = {k: tuple(v) for k, v in by_keys.items()}
         return glossary
 
     def names(self, concept: str) -> tuple[str, str]:

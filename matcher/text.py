@@ -24,7 +24,7 @@ import Stemmer
 from matcher.method import DEFAULT, Method
 from matcher.resources import Resources, load_resources
 
-WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"\w+")
 #: shortest part of a split compound
 MIN_PART = 3
 #: shortest word worth splitting
@@ -41,8 +41,9 @@ ENGLISH_TAG = "en:"
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words (letters only) in order; digits and punctuation separate words."""
-    return WORD.findall(text.casefold())
+    """Lower-case words in order; punctuation and spaces separate words (numbers are words that the
+    analysis ignores)."""
+    return WORD.findall(text.lower())
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +51,7 @@ def _snowball() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
     return Stemmer.Stemmer("swedish"), Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=500_000)
 def stem_sv(word: str) -> str:
     """Swedish stem: Snowball, then the definite endings it leaves ("förskolan", "projektet") removed."""
     sv, _ = _snowball()
@@ -178,22 +180,24 @@ class Analyzer:
         return parts
 
     def _part_ok(self, part: str) -> bool:
+        """A head (last part): a known word in any inflection ("förvaltningen", "åtgärder")."""
         return len(part) >= MIN_PART and part not in self.res.stop and self.lexicon.knows(part)
 
     def _head_ok(self, part: str) -> bool:
         return part not in SUFFIXES and self._part_ok(part)
 
     def _modifier(self, left: str) -> str | None:
-        """The first element of a compound, allowing the linking -s (vattenvårds-) and a dropped -a/-e."""
+        """The first element of a compound, allowing the linking -s (vattenvårds-) and a dropped -a/-e.
+
+        Modifiers are base forms or stems, so only the surface forms are looked up (set lookups: this
+        runs for every position of every long word).
+        """
+        surface, stop = self.lexicon.surface, self.res.stop
         if left in SUFFIXES or left[:-1] in SUFFIXES:
             return None
-        if left.endswith("s") and self._part_ok(left[:-1]):
-            return left[:-1]
-        if self._part_ok(left):
-            return left
-        for vowel in ("a", "e"):
-            if self._part_ok(left + vowel):
-                return left + vowel
+        for candidate in (left[:-1] if left.endswith("s") else None, left, left + "a", left + "e"):
+            if candidate and len(candidate) >= MIN_PART and candidate in surface and candidate not in stop:
+                return candidate
         return None
 
     def stem(self, word: str, lang: str) -> str:
@@ -217,7 +221,7 @@ class Analyzer:
         stem = self.stem(word, lang)
         features: list[str] = []
         parts: list[tuple[str, str]] = []
-        if len(word) >= 2 and word not in self.res.stop:
+        if len(word) >= 2 and word not in self.res.stop and not word.isdigit() and "_" not in word:
             concepts = self._concepts(stem)
             if self._keep_stem(stem, concepts):
                 features.append(ENGLISH_TAG + stem if lang == "en" and self.method.tag_language else stem)
@@ -249,15 +253,12 @@ class Analyzer:
         """Multi-word glossary terms found in the text: (concept, first word, end)."""
         if self.method.glossary == "off":
             return
-        starts = self.res.glossary.phrases
-        for i, info in enumerate(infos):
-            candidates = starts.get(info.key)
-            if not candidates:
-                continue
-            for keys, concept in candidates:
-                end = i + len(keys)
-                if end <= len(infos) and all(infos[i + k].key == keys[k] for k in range(1, len(keys))):
-                    yield concept, i, end
+        lengths, by_keys = self.res.glossary.lengths, self.res.glossary.by_keys
+        keys = [info.key for info in infos]
+        for i, key in enumerate(keys):
+            for n in lengths.get(key, ()):
+                for concept in by_keys.get(tuple(keys[i : i + n]), ()):
+                    yield concept, i, i + n
 
     def surfaces(
         self, text: str, lang: str, wanted: Iterable[str] | None = None, parts: bool = False
@@ -265,21 +266,24 @@ class Analyzer:
         """feature -> the words of this text it first came from (for explanations).
 
         With ``parts``, a feature that comes from part of a compound is shown as that part
-        ("vatten" rather than "kustvatten"); otherwise as the whole word.
+        ("vatten" rather than "kustvatten"); otherwise as the whole word. With ``wanted``, only
+        those features are looked for.
         """
         want = set(wanted) if wanted is not None else None
         tokens = words(text)
         infos = [self.info(t, lang) for t in tokens]
-        hits: list[tuple[int, str, str]] = []
-        for concept, start, end in self._phrases(infos):
-            hits.append((start, CONCEPT_PREFIX + concept, " ".join(tokens[start:end])))
-        for position, (token, info) in enumerate(zip(tokens, infos, strict=True)):
-            from_parts = dict(info.parts) if parts else {}
-            hits.extend((position, feature, from_parts.get(feature, token)) for feature in info.features)
         found: dict[str, str] = {}
-        for _, feature, surface in sorted(hits, key=lambda h: h[0]):
-            if (want is None or feature in want) and feature not in found:
-                found[feature] = surface
+        for token, info in zip(tokens, infos, strict=True):
+            from_parts = dict(info.parts) if parts and info.parts else None
+            for feature in info.features:
+                if feature not in found and (want is None or feature in want):
+                    found[feature] = from_parts.get(feature, token) if from_parts else token
+            if want is not None and len(found) == len(want):
+                return found
+        for concept, start, end in self._phrases(infos):
+            feature = CONCEPT_PREFIX + concept
+            if feature not in found and (want is None or feature in want):
+                found[feature] = " ".join(tokens[start:end])
         return found
 
 

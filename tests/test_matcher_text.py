@@ -23,8 +23,16 @@ def shared(analyzer: Analyzer, a: str, lang_a: str, b: str, lang_b: str) -> set[
     return set(analyzer.features(a, lang_a)) & set(analyzer.features(b, lang_b))
 
 
-def test_words_are_lower_case_letters_only():
-    assert words("Övergödning i Kalmarsund, 2027: LOVA-bidrag!") == ["övergödning", "i", "kalmarsund", "lova", "bidrag"]
+def test_words_are_lower_case_and_numbers_carry_no_features(analyzer):
+    assert words("Övergödning i Kalmarsund, 2027: LOVA-bidrag!") == [
+        "övergödning",
+        "i",
+        "kalmarsund",
+        "2027",
+        "lova",
+        "bidrag",
+    ]
+    assert analyzer.features("2027 2028", "sv") == []
 
 
 @pytest.mark.parametrize(
