@@ -227,7 +227,7 @@ class ScheduleSettings(Section):
 
 class DigestSettings(Section):
     min_score: float = Field(
-        0.3, ge=0, le=1, description="Lowest score sent in a digest for profiles that set no `min_score`."
+        0.4, ge=0, le=1, description="Lowest score sent in a digest for profiles that set no `min_score`."
     )
     closing_days: int = Field(
         14,
@@ -267,6 +267,13 @@ class DigestSettings(Section):
         return value
 
 
+class MatcherSettings(Section):
+    store_min_score: float = Field(
+        0.1, ge=0, le=1, description="`fundwatch match` stores matches scoring at least this (for the web UI)."
+    )
+    store_limit: int = Field(200, ge=1, le=10000, description="Most matches `fundwatch match` stores per profile.")
+
+
 class SourceSettings(BaseModel):
     """One configured source (a `[[sources]]` entry). Kind-specific keys are checked by the source kind."""
 
@@ -304,6 +311,7 @@ class Settings(BaseModel):
     web: WebSettings = WebSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     digest: DigestSettings = DigestSettings()
+    matcher: MatcherSettings = MatcherSettings()
     sources: list[SourceSettings] = Field(default_factory=list)
 
     #: where the settings were read from (not a setting)

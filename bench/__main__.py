@@ -1,7 +1,7 @@
 """Run every benchmark in turn: ``python -m bench`` (what ``make bench`` runs).
 
-Each prints its figures and writes bench/results/<name>.json. Set FUNDWATCH_BENCH_POSTGRES_URL to
-also measure on a PostgreSQL server.
+Each prints its figures and writes bench/results/<name>.json where it says so. Set
+FUNDWATCH_BENCH_POSTGRES_URL to also measure on a PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import os
 import subprocess
 import sys
 
-BENCHES = ["bench.ingest"]
+BENCHES = ["bench.ingest", "bench.matcher_bench"]
+#: benchmarks that take --database-url to run on PostgreSQL as well
+ON_POSTGRES = {"bench.ingest"}
 
 
 def main() -> int:
@@ -19,7 +21,7 @@ def main() -> int:
     for module in BENCHES:
         print(f"== {module}", flush=True)
         failed += subprocess.call([sys.executable, "-m", module]) != 0
-        if pg and module == "bench.ingest":
+        if pg and module in ON_POSTGRES:
             failed += subprocess.call([sys.executable, "-m", module, "--database-url", pg]) != 0
     return 1 if failed else 0
 

@@ -6,6 +6,7 @@ file raises :class:`errors.ProfileError` listing every problem, and no profile i
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
@@ -16,6 +17,7 @@ from typing import Any
 from errors import ProfileError
 
 MAX_BYTES = 1_000_000
+APPLICANTS = ("kommun", "bolag")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 
@@ -26,8 +28,11 @@ TOP_KEYS = {
     "exclude": "list of terms that strongly demote a call",
     "min_score": "number between 0 and 1: matches below it are not sent",
     "max_matches": "integer 1-100: most new matches per digest",
+    "applicant": 'who applies: "kommun" (an administration, the default) or "bolag" (a municipal company)',
     "favour_funders": "list of funder names whose calls get a small boost",
     "ignore_funders": "list of funder names whose calls are never matched",
+    "favour_programmes": "list of programme names whose calls get a small boost",
+    "ignore_programmes": "list of programme names whose calls are never matched",
     "ignore_sources": "list of source names whose calls are never matched",
     "priorities": "one or more [[priorities]] tables",
 }
@@ -59,8 +64,11 @@ class Profile:
     exclude: tuple[str, ...] = ()
     min_score: float | None = None
     max_matches: int = 10
+    applicant: str = "kommun"
     favour_funders: tuple[str, ...] = ()
     ignore_funders: tuple[str, ...] = ()
+    favour_programmes: tuple[str, ...] = ()
+    ignore_programmes: tuple[str, ...] = ()
     ignore_sources: tuple[str, ...] = ()
     #: short hash of the file's bytes: stored with every match so results can be traced to a version
     version: str = ""
@@ -103,6 +111,26 @@ def _line_of(text: str, key: str, priority: int | None) -> int | None:
     return None
 
 
+def _unknown(key: str, allowed: dict[str, str]) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key{hint}; allowed: {', '.join(sorted(allowed))}"
+
+
+def _syntax_error(origin: str, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """'file, line N: TOML syntax error near key: reason' from tomllib's '... (at line N, column M)'."""
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if not found:
+        return f"{origin}: TOML syntax error: {message}"
+    line, column = int(found.group(1)), int(found.group(2))
+    reason = message[: found.start()].strip()
+    lines = text.splitlines()
+    key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", lines[line - 1]) if 0 < line <= len(lines) else None
+    near = f" in {key.group(1)}" if key else ""
+    return f"{origin}, line {line}: TOML syntax error{near}: {reason} (column {column}); check quotes and brackets"
+
+
 def _text(value: Any, name: str, problems: _Problems, required: bool, priority: int | None = None) -> str:
     if value is None:
         if required:
@@ -141,13 +169,12 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{origin}: TOML syntax error: {exc}") from None
+        raise ProfileError(_syntax_error(origin, text, exc)) from None
 
     problems = _Problems(origin, text)
     for key in raw:
         if key not in TOP_KEYS:
-            allowed = ", ".join(sorted(TOP_KEYS))
-            problems.add(key, f"unknown key; allowed: {allowed}")
+            problems.add(key, _unknown(key, TOP_KEYS))
     name = _text(raw.get("name"), "name", problems, required=True)
     description = _text(raw.get("description"), "description", problems, required=False)
     recipients = _texts(raw.get("recipients"), "recipients", problems)
@@ -158,6 +185,12 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
     favour = _texts(raw.get("favour_funders"), "favour_funders", problems)
     ignore_funders = _texts(raw.get("ignore_funders"), "ignore_funders", problems)
     ignore_sources = _texts(raw.get("ignore_sources"), "ignore_sources", problems)
+    favour_programmes = _texts(raw.get("favour_programmes"), "favour_programmes", problems)
+    ignore_programmes = _texts(raw.get("ignore_programmes"), "ignore_programmes", problems)
+    applicant = raw.get("applicant", "kommun")
+    if applicant not in APPLICANTS:
+        problems.add("applicant", f'must be "kommun" or "bolag", got {applicant!r}')
+        applicant = "kommun"
 
     min_score = raw.get("min_score")
     if min_score is not None and (
@@ -184,8 +217,7 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
             label = f"priorities[{index + 1}]"
             for key in item:
                 if key not in PRIORITY_KEYS:
-                    allowed = ", ".join(sorted(PRIORITY_KEYS))
-                    problems.add(f"{label}.{key}", f"unknown key; allowed: {allowed}", index)
+                    problems.add(f"{label}.{key}", _unknown(key, PRIORITY_KEYS), index)
             title = _text(item.get("title"), f"{label}.title", problems, True, index)
             body = _text(item.get("text"), f"{label}.text", problems, True, index)
             keywords = _texts(item.get("keywords"), f"{label}.keywords", problems, index)
@@ -208,8 +240,11 @@ def parse_profile(data: bytes, origin: str, profile_id: str) -> Profile:
         exclude=exclude,
         min_score=float(min_score) if min_score is not None else None,
         max_matches=max_matches,
+        applicant=applicant,
         favour_funders=favour,
         ignore_funders=ignore_funders,
+        favour_programmes=favour_programmes,
+        ignore_programmes=ignore_programmes,
         ignore_sources=ignore_sources,
         priorities=tuple(priorities),
         version=hashlib.sha256(data).hexdigest()[:16],

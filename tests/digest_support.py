@@ -114,6 +114,7 @@ def write_config(tmp_path: Path, db_url: str, email: dict | None = None, digest:
         "email": {"mode": "outbox", "outbox_dir": str(tmp_path / "outbox"), **(email or {})},
         "web": {"base_url": "https://fundwatch.kalmar.example", "secret_env": SECRET_ENV},
         "digest": {
+            "min_score": 0.3,  # the fixture scores were written around this threshold
             "overview_recipients": ["klk@kalmar.example"],
             "dry_run_dir": str(tmp_path / "dry-run"),
             **(digest or {}),
