@@ -265,7 +265,11 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return summary + "; " + match_after_scrape(now)
 
     def match_after_scrape(now: datetime) -> str:
-        return "matching not available yet"
+        report = run_match(app)
+        report.pop("(removed profiles)", None)
+        added = sum(r.added for r in report.values())
+        updated = sum(r.updated for r in report.values())
+        return f"matched {len(report)} profiles: {added} new, {updated} updated matches"
 
     return {"scrape": scrape, "digest": digest, "overview": overview, "reconcile": reconcile}
 
@@ -383,6 +387,23 @@ def cmd_worker(app: App) -> int:
     _stop_on_signals(stop)
     Worker(app.settings, app.engine, job_functions(app), job_schedules(app.settings)).run(stop)
     return 0
+
+
+def cmd_run(app: App) -> int:
+    """The embedded default: the scheduler in a thread and the web UI in the foreground, one process."""
+    from web.server import serve
+
+    stop = threading.Event()
+    worker = Worker(app.settings, app.engine, job_functions(app), job_schedules(app.settings))
+    thread = threading.Thread(target=worker.run, args=(stop,), name="scheduler")
+    thread.start()
+    try:
+        host = app.args.host or app.settings.web.host
+        port = app.args.port if app.args.port is not None else app.settings.web.port
+        return serve(app.settings, app.engine, host, port)  # returns on SIGTERM / Ctrl-C
+    finally:
+        stop.set()
+        thread.join()
 
 
 def cmd_status(app: App) -> int:
@@ -870,8 +891,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web UI")
     p.set_defaults(func=not_available("serve", "web UI"))
 
-    p = sub.add_parser("run", help="run the scheduler and the web UI")
-    p.set_defaults(func=not_available("run", "scheduler"))
+    p = sub.add_parser("run", help="run the scheduler and the web UI in one process (the embedded default)")
+    p.add_argument("--host", help="address the web UI listens on (default: web.host)")
+    p.add_argument("--port", type=int, help="port the web UI listens on (default: web.port; 0 picks a free one)")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("worker", help="run the scheduler alone (one acts per database; others stand by)")
     p.set_defaults(func=cmd_worker)
