@@ -42,7 +42,7 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("förening", r"(?:ideell\w*\s+)?förening(?:ar|en|arna)?|ideell\w*\s+organisation\w*|civilsamhälle\w*"
                  r"|organisationer\s+inom\s+civilsamhället|ngos?|non-?profit(?:\s+organi[sz]ations?)?"
                  r"|non-governmental\s+organi[sz]ations?|associations?|civil\s+society(?:\s+organi[sz]ations?)?"
-                 r"|trossamfund\w*|folkrörelse\w*"),
+                 r"|trossamfund\w*|folkrörelse\w*|organisation\w*\s+utan\s+vinstintresse|icke-vinstdrivande\s+organisation\w*"),
     ("stiftelse", r"stiftelse\w*|foundations?"),
     ("lärosäte", r"lärosäte\w*|universitet\w*|högskol(?:a|or|orna|an)|universit(?:y|ies)"
                  r"|higher\s+education\s+institutions?"),
