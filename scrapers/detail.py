@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response
 from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
 from scrapers.options import css_selector, split_attr
@@ -190,5 +191,5 @@ def parse_detail(
             merged = replace(merged, summary=found.summary)
     if merged.kind == "call":
         merged = replace(merged, status=status_at(merged.opens_at, merged.deadlines, now))
-    result.records.append(merged)
+    result.records.append(annotate(merged))
     return result

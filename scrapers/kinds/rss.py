@@ -22,6 +22,7 @@ import feedparser
 from pydantic import Field, field_validator
 
 from errors import SourceError
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, find_labelled, parse_date, zone_of
 from scrapers.detail import DetailSelectors, parse_detail
@@ -116,7 +117,7 @@ class Rss(SourceKind):
             else:
                 if self.opts.fetch_details:
                     result.warnings.append(f"{record.url}: over max_details={self.opts.max_details}; page not read")
-                result.records.append(record)
+                result.records.append(annotate(record))
         return result
 
     def _wanted(self, record: CallRecord) -> bool:
