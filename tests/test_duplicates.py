@@ -221,3 +221,48 @@ def test_on_the_real_euroaccess_listing_only_the_programme_sites_own_copies_are_
         ["Fifth call for regular projects", "Interreg South Baltic - 5th call for proposals"],
         ["Interreg Baltic Sea Region - Project Platforms 2025", "Project platforms 2025 – apply now"],
     ]
+
+
+def test_a_scrape_groups_the_same_call_found_by_two_sources(engine):
+    from scrapers.runner import run_scrape
+    from tests.kinds_for_tests.listing import page
+    from tests.localserver import LocalServer
+    from tests.scrape_helpers import kinds_registry, make_settings
+
+    with LocalServer() as server:
+        server.static("/a", page(("A1", "2026-03-15", "Stöd till hållbara städer"), ("A2", "2026-04-01", "Annat")))
+        server.static("/b", page(("B7", "2026-03-15", "Stöd till hållbara städer")))
+        settings = make_settings(
+            [
+                {"name": "first", "kind": "test-list", "url": server.url("/a")},
+                {"name": "second", "kind": "test-list", "url": server.url("/b")},
+            ]
+        )
+        run_scrape(settings, engine, now=NOW, registry=kinds_registry())
+    keys = stored(engine)
+    assert keys["A1"] and keys["A1"] == keys["B7"] and keys["A2"] is None
+
+
+def test_importing_calls_groups_them(tmp_path, capsys, db_url):
+    import json
+
+    from scheduler import main
+    from store.engine import make_engine
+
+    path = tmp_path / "calls.jsonl"
+    rows = [
+        {"source": "euroaccess", "external_id": "ea-1", "title": EA_SMALL.title, "url": "https://ea.example/1",
+         "programme": "Interreg South Baltic", "deadline_at": "2030-11-12T16:00:00+01:00"},
+        {"source": "interreg-south-baltic", "external_id": "sb-1", "title": SB_SMALL.title,
+         "url": "https://sb.example/1", "funder": "Interreg South Baltic", "deadline_at": "2030-11-12T16:00:00+01:00"},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    assert main(["--config", str(config), "--database-url", db_url, "import-calls", str(path)]) == 0
+    engine = make_engine(db_url)
+    try:
+        keys = stored(engine)
+    finally:
+        engine.dispose()
+    assert keys["ea-1"] and keys["ea-1"] == keys["sb-1"]
