@@ -271,7 +271,10 @@ class SourceSettings(BaseModel):
     enabled: bool = Field(True, description="Whether the source is scraped.")
     schedule: str | None = Field(None, description="The source's own scrape schedule (cron); default: schedule.scrape.")
     min_delay: float | None = Field(
-        None, ge=0, le=600, description="Seconds between requests to this source's hosts, when more than http.min_delay."
+        None,
+        ge=0,
+        le=600,
+        description="Seconds between requests to this source's hosts, when more than http.min_delay.",
     )
 
     @field_validator("schedule")

@@ -351,7 +351,9 @@ def build_digest(
     when one of its copies was marked not relevant).
     """
     earlier_groups = {k for k in (_group(c) for c in earlier) if k}
-    rejected = {k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)}
+    rejected = {
+        k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
+    }
     fresh = [(m, c) for m, c in candidates if _group(c) not in earlier_groups | rejected]
     new_pairs = select_new(profile, fresh, feedback, now, options)
     new_ids = {c.id for _, c in new_pairs}

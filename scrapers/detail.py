@@ -66,10 +66,10 @@ class DetailFields:
 
 
 def select_all(root: Tag, selector: str) -> list[Tag | str]:
-    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``; an empty CSS part
-    means ``root`` itself."""
+    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``; an empty CSS part or
+    ``:scope`` means ``root`` itself (an item that is a link: ``title = ":scope"``, ``link = "@href"``)."""
     css, attr = split_attr(selector)
-    matches = root.select(css) if css else [root]
+    matches = root.select(css) if css and css != ":scope" else [root]
     if attr is None:
         return list(matches)
     out: list[Tag | str] = []

@@ -170,10 +170,14 @@ def test_eu_ftp_mock_subset_without_paging_fields_still_gives_its_topic():
     assert result.warnings == ["no totalResults in the answer; paging stopped"] and not result.complete_listing
 
 
-@pytest.mark.parametrize("name", ["eu-ftp", "vinnova", "tillvaxtverket", "interreg-bsr", "euroaccess"])
-def test_every_shipped_source_builds_its_first_request(name):
+SHIPPED = [s.name for s in load_settings(ROOT / "config.toml", env={}).sources]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_source_builds_its_first_requests(name):
     from tests.kind_cases import KINDS
 
     config = shipped(name)
-    (request,) = KINDS[config.kind](config).start_requests()
-    assert request.url.startswith("https://")
+    requests = KINDS[config.kind](config).start_requests()
+    assert requests and all(r.url.startswith("https://") for r in requests)
+    assert requests[0].role == "listing"
