@@ -1,7 +1,8 @@
 """Reading a call's own page (a "detail" page), shared by the ``html`` and ``rss`` kinds.
 
 Configured CSS selectors say where the deadline, opening date, description, ... are; without them the
-page's main text is the description and dates are found after the usual wording ("Sista ansökningsdag",
+page's main text, without its furniture (:mod:`scrapers.pagetext`: update dates, counters, share links), is
+the description and dates are found after the usual wording ("Sista ansökningsdag",
 "Stängd", "Öppnar", "Deadline", ...). A selector may end in ``@attribute`` to read an attribute
 (``time@datetime``). Each found field completes the listing's record; what the listing already had is kept.
 """
@@ -18,6 +19,7 @@ from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response
 from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
 from scrapers.options import css_selector, split_attr
+from scrapers.pagetext import meaningful_text
 from scrapers.records import fill, response_time, status_at, thaw
 from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of
 
@@ -135,8 +137,8 @@ def extract_detail(
         out.description = select_text(soup, selectors.description, block=True)
         if not out.description:
             out.warnings.append(f"detail description selector {selectors.description!r} matched nothing")
-    else:
-        out.description = main_text(soup)
+    else:  # the main text without page furniture ("Senast uppdaterad ...", counters, share links)
+        out.description = meaningful_text(main_text(soup))
     out.summary = select_text(soup, selectors.summary) or excerpt(out.description)
     if selectors.deadline:
         out.deadlines = dates_in(element_texts(soup, selectors.deadline), zone, formats, end_of_day=True, year=year)
