@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-BENCHES = ["bench.ingest"]
+BENCHES = ["bench.ingest", "bench.grouping"]
 
 
 def main() -> int:

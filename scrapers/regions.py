@@ -67,11 +67,17 @@ _AREA_PATTERNS = {
 HOME = "Kalmar län"
 
 _NAMES = {**_AREA_PATTERNS, **COUNTIES}  # areas first: "Småland och öarna" before its counties
+#: one pass over a text finds every name; each hit is then told apart by the pattern it fully matches
 _NAME_RE = re.compile(
-    "|".join(f"(?P<r{n}>(?<![^\\W\\d_])(?:{p})(?![^\\W\\d_]))" for n, p in enumerate(_NAMES.values())),
-    re.IGNORECASE,
+    "(?<![^\\W\\d_])(?:" + "|".join(f"(?:{p})" for p in _NAMES.values()) + ")(?![^\\W\\d_])", re.IGNORECASE
 )
-_CANONICAL = list(_NAMES)
+_EACH = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _NAMES.items()]
+
+
+def _canonical(found: str) -> str:
+    return next((name for name, pattern in _EACH if pattern.fullmatch(found)), found)
+
+
 _LABEL_LINE_RE = re.compile(
     r"(?im)^[ \t\-–•*]*(?:region(?:er)?|län|geografiskt\s+område|geografisk\s+avgränsning|geografi|område"
     r"|programområde|gäller\s+(?:för|i)|region(?:er)?\s+som\s+(?:kan\s+söka|omfattas)|eligible\s+regions?"
@@ -106,11 +112,7 @@ class RegionInfo:
 
 
 def _names(text: str) -> list[tuple[int, str]]:
-    out = []
-    for m in _NAME_RE.finditer(text or ""):
-        index = int(next(k for k, v in m.groupdict().items() if v is not None)[1:])
-        out.append((m.start(), _CANONICAL[index]))
-    return out
+    return [(m.start(), _canonical(m.group(0))) for m in _NAME_RE.finditer(text or "")]
 
 
 def names_in(text: str) -> list[str]:
@@ -128,7 +130,7 @@ def limited_in(text: str) -> list[str]:
         found += names_in(rest)
     last_end = -1
     for m in _NAME_RE.finditer(text or ""):
-        name = _CANONICAL[int(next(k for k, v in m.groupdict().items() if v is not None)[1:])]
+        name = _canonical(m.group(0))
         before = re.split(r"[.!?\n]", text[max(0, m.start() - 90) : m.start()])[-1]
         listed = last_end >= 0 and _LIST_JOIN.fullmatch(text[last_end : m.start()])
         if listed or _LIMITING_BEFORE.search(before):

@@ -72,14 +72,30 @@ def _is_year(token: str) -> bool:
     return len(token) == 4 and token.isdigit() and token.startswith("20")
 
 
-def title_words(item: Item, context: set[str]) -> tuple[set[str], set[str]]:
-    """``(words, numbers)`` of a title without filler, years and the programme's and funder's own words."""
+@dataclass(frozen=True)
+class _Facts:
+    """What comparisons need of an item, worked out once."""
+
+    ids: frozenset[str]
+    context: frozenset[str]
+    words: frozenset[str]
+    numbers: frozenset[str]
+
+
+def _facts(item: Item) -> _Facts:
     words, numbers = set(), set()
     for token in tokens(item.title):
-        if token in _FILLER or token in context or _is_year(token):
+        if token in _FILLER or _is_year(token):
             continue
         (numbers if token[0].isdigit() else words).add(token)
-    return words, numbers
+    context = {t for t in tokens(f"{item.programme} {item.funder}") if t not in _FILLER}
+    return _Facts(frozenset(topic_ids(item)), frozenset(context), frozenset(words), frozenset(numbers))
+
+
+def title_words(item: Item, context: set[str]) -> tuple[set[str], set[str]]:
+    """``(words, numbers)`` of a title without filler, years and the programme's and funder's own words."""
+    facts = _facts(item)
+    return set(facts.words - context), set(facts.numbers - context)
 
 
 def topic_ids(item: Item) -> set[str]:
@@ -92,22 +108,22 @@ def topic_ids(item: Item) -> set[str]:
     return found if len(found) == 1 else set()
 
 
-def _context(item: Item) -> set[str]:
-    return {t for t in tokens(f"{item.programme} {item.funder}") if t not in _FILLER}
-
-
 def same_call(a: Item, b: Item) -> bool:
     """Whether two calls from different sources are the same call (see the module's description)."""
+    return _same(a, b, _facts(a), _facts(b))
+
+
+def _same(a: Item, b: Item, fa: _Facts, fb: _Facts) -> bool:
     if a.source == b.source:
         return False
-    if topic_ids(a) & topic_ids(b):
+    if fa.ids & fb.ids:
         return True
-    ca, cb = _context(a), _context(b)
+    ca, cb = fa.context, fb.context
     if ca and cb and len(ca & cb) / min(len(ca), len(cb)) < 0.6:
         return False  # different programmes ("South Baltic" is not "Central Baltic")
     context = ca | cb
-    wa, na = title_words(a, context)
-    wb, nb = title_words(b, context)
+    wa, na = fa.words - context, fa.numbers - context
+    wb, nb = fb.words - context, fb.numbers - context
     if (na or nb) and na != nb:
         return False
     if a.deadline is None and b.deadline is None:
@@ -125,21 +141,23 @@ def group_key(members: Iterable[Item]) -> str:
     return hashlib.sha256(f"{first[0]}\x00{first[1]}".encode()).hexdigest()[:32]
 
 
-def _candidate_pairs(items: Sequence[Item]) -> set[tuple[int, int]]:
-    """Index pairs worth comparing: sharing a deadline day, a topic id, or (without deadlines) a title word."""
-    buckets: dict[tuple[str, object], list[int]] = {}
-    for index, item in enumerate(items):
-        keys: list[tuple[str, object]] = [("topic", t) for t in topic_ids(item)]
+def _candidate_pairs(items: Sequence[Item], facts: Sequence[_Facts]) -> set[tuple[int, int]]:
+    """Index pairs worth comparing: a shared topic id, or a shared title word or number on the same or the next
+    deadline day (or, both without deadlines, a shared title word). Any pair that can be the same call shares one."""
+    buckets: dict[tuple[object, ...], list[int]] = {}
+    for index, (item, fact) in enumerate(zip(items, facts, strict=True)):
+        keys: list[tuple[object, ...]] = [("topic", t) for t in fact.ids]
+        title = fact.words | fact.numbers
         if item.deadline is not None:
             day = item.deadline.astimezone(UTC).date().toordinal()
-            keys += [("day", day - 1), ("day", day), ("day", day + 1)]
+            keys += [("day", d, t) for t in title for d in (day - 1, day, day + 1)]
         else:
-            keys += [("word", w) for w in title_words(item, _context(item))[0]]
+            keys += [("word", t) for t in title]
         for key in keys:
             buckets.setdefault(key, []).append(index)
     pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) > 400:  # a word every call has: no information
+    for key, members in buckets.items():
+        if key[0] != "topic" and len(members) > 200:  # a word every call of a day has: no information
             continue
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
@@ -150,6 +168,7 @@ def _candidate_pairs(items: Sequence[Item]) -> set[tuple[int, int]]:
 
 def group_calls(items: Sequence[Item]) -> dict[int, str]:
     """Call id -> group key for every call that has a duplicate among ``items``; others are left out."""
+    facts = [_facts(item) for item in items]
     parent = list(range(len(items)))
     sources = [{item.source} for item in items]
 
@@ -159,11 +178,11 @@ def group_calls(items: Sequence[Item]) -> dict[int, str]:
             i = parent[i]
         return i
 
-    for a, b in sorted(_candidate_pairs(items)):
+    for a, b in sorted(_candidate_pairs(items, facts)):
         ra, rb = root(a), root(b)
         if ra == rb or sources[ra] & sources[rb]:
             continue  # a group never holds two calls of one source
-        if same_call(items[a], items[b]):
+        if _same(items[a], items[b], facts[a], facts[b]):
             parent[rb] = ra
             sources[ra] |= sources[rb]
     groups: dict[int, list[int]] = {}
