@@ -21,6 +21,7 @@ from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_date
 from scrapers.options import css_selector, split_attr
 from scrapers.pagetext import meaningful_text
 from scrapers.records import fill, response_time, status_at, thaw
+from scrapers.schedule import is_rolling
 from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of
 
 
@@ -191,7 +192,9 @@ def parse_detail(
         merged = replace(merged, description=found.description)
         if not record.summary or record.summary == excerpt(record.description):
             merged = replace(merged, summary=found.summary)
-    if merged.kind == "call":
+    if merged.kind == "call" and not merged.deadlines and is_rolling(merged.description):
+        merged = replace(merged, kind="scheme", status="open")  # "Ansökan görs löpande": always open
+    elif merged.kind == "call":
         merged = replace(merged, status=status_at(merged.opens_at, merged.deadlines, now))
     result.records.append(annotate(merged))
     return result
