@@ -35,10 +35,10 @@ _TERMS: tuple[tuple[str, str], ...] = (
                   r"|national\s+authorit(?:y|ies)"),
     ("offentlig aktör", r"offentlig\w*\s+(?:aktör|organisation|sektor|verksamhet|huvudm[aä]n|förvaltning)\w*"
                         r"|public\s+(?:bod(?:y|ies)|authorit(?:y|ies)|sector\s+(?:bod(?:y|ies)|organi[sz]ations?)"
-                        r"|organi[sz]ations?|entit(?:y|ies)|administrations?)"),
+                        r"|organi[sz]ations?|entit(?:y|ies)|administrations?|services)"),
     ("företag", r"(?:små\s+och\s+medelstora\s+)?företag(?:et|en)?|företagare|\bsmf\b|smes?|aktiebolag\w*"
                 r"|enskild\w*\s+firm\w*|handelsbolag\w*|compan(?:y|ies)|enterprises?|businesses|firms?"
-                r"|private\s+(?:sector\s+)?(?:organi[sz]ations?|entit(?:y|ies)|actors?)"),
+                r"|private\s+(?:sector\s+)?(?:organi[sz]ations?|entit(?:y|ies)|actors?|institutions?)|start-ups?"),
     ("förening", r"(?:ideell\w*\s+)?förening(?:ar|en|arna)?|ideell\w*\s+organisation\w*|civilsamhälle\w*"
                  r"|organisationer\s+inom\s+civilsamhället|ngos?|non-?profit(?:\s+organi[sz]ations?)?"
                  r"|non-governmental\s+organi[sz]ations?|associations?|civil\s+society(?:\s+organi[sz]ations?)?"
@@ -49,7 +49,8 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("forskningsorganisation", r"forskningsinstitut\w*|forskningsorganisation\w*|research\s+organi[sz]ations?"
                                r"|research\s+(?:institutes?|institutions?|centres?|centers?)"),
     ("forskare", r"forskare|researchers?"),
-    ("skola", r"(?:för)?skol(?:or|orna)|skolhuvudm[aä]n\w*|schools?|school\s+education\s+institutions?"),
+    ("skola", r"(?:för)?skol(?:or|orna)|skolhuvudm[aä]n\w*|schools?|school\s+education\s+institutions?"
+              r"|education\s+and\s+training\s+institutions?"),
     ("fastighetsägare", r"fastighetsägar\w*|property\s+owners?|bostadsrättsförening\w*|housing\s+associations?"),
     ("privatperson", r"privatperson\w*|enskild[a]?\s+personer|individer|fysiska\s+personer|individuals"
                      r"|natural\s+persons|private\s+(?:persons?|individuals)"),
@@ -224,7 +225,8 @@ def find_eligibility(text: str) -> Eligibility:
         else:
             allowed += ok
             excluded += no
-        found_text.append(section)
+        if ok or no:
+            found_text.append(section)
     if not allowed and not excluded:
         statements = _statements(text)
         if statements:
