@@ -6,7 +6,8 @@ unless the source gave them, and sets in ``extra`` (only what the text tells; ab
 - ``municipality_eligible``: True / False (the matcher demotes False);
 - ``applicants_text``: the text the applicant types were read from;
 - ``regions``: the counties / programme areas the call is limited to (:mod:`scrapers.regions`);
-- ``out_of_region``: True when those leave out Kalmar län, False when they include it or the call is national.
+- ``out_of_region``: True when those leave out Kalmar län (or the call is of an Interreg programme whose area
+  does not include it), False when they include it or the call is national.
 
 Keys a kind already set in ``extra`` are kept.
 """
@@ -39,7 +40,7 @@ def annotate(record: CallRecord) -> CallRecord:
     if found.text and (found.types or found.excluded):
         extra["applicants_text"] = found.text[:APPLICANTS_TEXT_CHARS]
     headline = "\n".join(p for p in (record.title, record.programme, record.funder) if p)
-    regions = find_regions(headline, text, found.text)
+    regions = find_regions(headline, text, found.text, programme=f"{record.programme}\n{record.funder}")
     if regions.regions:
         extra["regions"] = regions.regions
     if regions.out_of_region is not None:

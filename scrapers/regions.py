@@ -94,6 +94,14 @@ _LIMITING_BEFORE = re.compile(
 )
 #: in a "who may apply" text, a region after "i"/"inom" says where applicants must be
 _LOCATED_BEFORE = re.compile(r"\b(?:i|inom|in|within|från|from)\s+(?:hela\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+#: an Interreg programme's name after "Interreg" (and its strand or period: "VI-A", "NEXT", "2021-2027")
+_INTERREG_RE = re.compile(
+    r"\binterreg\b(?:\s+(?:vi-?[abcd]|v-?[abc]|next|ipa(?:\s+cbc)?|\d{4}\s*-\s*\d{4}))*\s+(?P<name>[^\n]{2,80})",
+    re.IGNORECASE,
+)
+#: Interreg programmes whose area includes Kalmar län (cross-border South Baltic, transnational Baltic Sea
+#: Region, interregional Europe; Central Baltic as KLK applies to it with partners there)
+_INTERREG_HOME_RE = re.compile(r"(?:south\s+baltic|baltic\s+sea(?:\s+region)?|central\s+baltic|europe)\b", re.I)
 _LIST_JOIN = re.compile(r"\s*(?:,|och|eller|samt|and|or|&|,\s*(?:och|and))\s*", re.IGNORECASE)
 _NATIONAL_RE = re.compile(
     r"hela\s+(?:landet|sverige)|nationell\w*\s+utlysning|riksomfattande|alla\s+(?:län|regioner)\s+i\s+sverige"
@@ -144,8 +152,28 @@ def home_areas(home: str = HOME) -> set[str]:
     return {home, *(area for area, counties in AREAS.items() if home in counties)}
 
 
-def find_regions(headline: str, prose: str, eligibility: str = "", home: str = HOME) -> RegionInfo:
-    """Regions from a call's title/programme/funder (``headline``), its text and its "who may apply" text."""
+def interreg_programme(programme: str) -> tuple[str, bool] | None:
+    """``(name, open to Kalmar län)`` of the Interreg programme a programme or funder name holds, else None."""
+    m = _INTERREG_RE.search(programme or "")
+    if m is None:
+        return None
+    name = re.split(r"\s+[-–—:|]\s+|[,(]", m.group("name"))[0].strip()
+    if not name:
+        return None
+    return f"Interreg {name}", bool(_INTERREG_HOME_RE.match(name))
+
+
+def find_regions(
+    headline: str, prose: str, eligibility: str = "", home: str = HOME, programme: str = ""
+) -> RegionInfo:
+    """Regions from a call's title/programme/funder (``headline``), its text and its "who may apply" text.
+
+    ``programme`` (programme and funder names): an Interreg programme whose area leaves out Kalmar län
+    (``Interreg Czechia-Poland``) makes the call out of region; one that covers it (South Baltic, Baltic Sea
+    Region, Central Baltic, Europe) keeps it in. Only for the default home, Kalmar län."""
+    interreg = interreg_programme(programme) if home == HOME else None
+    if interreg is not None:
+        return RegionInfo([interreg[0]], False, not interreg[1])
     located = [name for start, name in _names(eligibility) if _LOCATED_BEFORE.search(eligibility[:start])]
     regions = list(dict.fromkeys([*names_in(headline), *located, *limited_in(eligibility), *limited_in(prose)]))
     national = bool(_NATIONAL_RE.search(f"{headline}\n{eligibility}\n{prose}"))

@@ -58,3 +58,34 @@ def test_annotate_marks_an_out_of_region_call_with_its_regions():
 def test_a_call_that_names_no_region_gets_no_region_marks():
     call = CallRecord(source="s", external_id="1", title="Stöd till kommuner", url="https://x.se/1")
     assert "out_of_region" not in annotate(call).extra and "regions" not in annotate(call).extra
+
+
+def test_interreg_programmes_whose_area_leaves_out_kalmar_are_out_of_region():
+    def regions(programme: str):
+        found = find_regions("Call", "Text", programme=programme)
+        return found.regions, found.out_of_region
+
+    assert regions("Interreg South Baltic") == (["Interreg South Baltic"], False)
+    assert regions("Interreg Baltic Sea Region") == (["Interreg Baltic Sea Region"], False)
+    assert regions("Interreg Europe\nEuropean Union") == (["Interreg Europe"], False)
+    assert regions("Interreg Czechia-Poland") == (["Interreg Czechia-Poland"], True)
+    assert regions("Interreg VI-A Öresund-Kattegat-Skagerrak") == (["Interreg Öresund-Kattegat-Skagerrak"], True)
+    assert regions("Interregional Innovation Investments") == ([], None)
+
+
+def test_on_the_real_euroaccess_listing_only_interreg_programmes_covering_kalmar_stay_in_region():
+    from scrapers.kinds.html import Html
+    from settings import SourceSettings
+    from tests.conftest import real_data
+    from tests.test_kinds_real import EUROACCESS_SAVED, answer, shipped
+
+    config = shipped("euroaccess")
+    kind = Html(SourceSettings.model_validate({**config.model_dump(), "fetch_details": False}))
+    request = kind.start_requests()[0]
+    body = answer(request, real_data("euroaccess", "calls-list_saved-2025-10.html"), EUROACCESS_SAVED)
+    records = kind.parse(request, body).records
+    interreg = {r.programme: r.extra.get("out_of_region") for r in records if r.programme.startswith("Interreg ")}
+    assert interreg["Interreg South Baltic"] is False and interreg["Interreg Baltic Sea Region"] is False
+    assert interreg["Interreg Czechia-Poland"] is True and interreg["Interreg Brandenburg-Poland"] is True
+    others = [r for r in records if "interreg" not in r.programme.casefold()]
+    assert others and all("out_of_region" not in r.extra for r in others if r.programme == "Erasmus+")
