@@ -163,9 +163,7 @@ def interreg_programme(programme: str) -> tuple[str, bool] | None:
     return f"Interreg {name}", bool(_INTERREG_HOME_RE.match(name))
 
 
-def find_regions(
-    headline: str, prose: str, eligibility: str = "", home: str = HOME, programme: str = ""
-) -> RegionInfo:
+def find_regions(headline: str, prose: str, eligibility: str = "", home: str = HOME, programme: str = "") -> RegionInfo:
     """Regions from a call's title/programme/funder (``headline``), its text and its "who may apply" text.
 
     ``programme`` (programme and funder names): an Interreg programme whose area leaves out Kalmar län

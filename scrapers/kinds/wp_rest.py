@@ -29,7 +29,7 @@ from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, parse_date, zone_of
 from scrapers.options import KindOptions, check_formats, http_url, load_options, regex
 from scrapers.records import response_time, status_at
-from scrapers.schedule import read_schedule
+from scrapers.schedule import Schedule, read_schedule
 from scrapers.text import clean, excerpt, html_to_text
 from scrapers.urls import safe_url, strip_tracking
 from settings import SourceSettings
@@ -215,6 +215,21 @@ class WpRest(SourceKind):
             warnings.append(f"post {post.get('id')}: {path}: {exc}")
             return None
 
+    def _when(
+        self, schedule: Schedule, deadline: datetime | None, opening: datetime | None
+    ) -> tuple[str, datetime | None, list[datetime]]:
+        """Record kind, opening and deadlines from the post's date fields, else from its text."""
+        kind = schedule.kind
+        if deadline is not None or opening is not None:
+            kind = "call"  # the post's own date fields say when
+        elif kind == "scheme" and not schedule.rolling:
+            kind = "call"  # a post about a call that gives no dates is still a call
+        if self.opts.record_kind != "auto":
+            kind = self.opts.record_kind
+        if kind == "scheme":
+            return kind, None, []
+        return kind, opening or schedule.opens_at, [deadline] if deadline else list(schedule.deadlines)
+
     def record(self, post: dict[str, Any], now: datetime, warnings: list[str]) -> CallRecord | None:
         ident = clean(str(post.get("id") or ""))
         title = rendered(post, "title")
@@ -233,20 +248,10 @@ class WpRest(SourceKind):
             deadline_labels=self.opts.deadline_labels,
             opening_labels=self.opts.opening_labels,
         )
-        kind = schedule.kind
-        if kind == "scheme" and not schedule.rolling:
-            kind = "call"  # a post about a call that gives no dates is still a call
-        if self.opts.record_kind != "auto":
-            kind = self.opts.record_kind
         deadline = self._field_date(post, fields.deadline, True, warnings)
         opening = self._field_date(post, fields.opening, False, warnings)
-        deadlines = [deadline] if deadline else list(schedule.deadlines)
-        opens_at = opening or schedule.opens_at
-        if kind == "scheme":
-            opens_at, deadlines = None, []
-        status = "open" if kind == "scheme" else "forthcoming" if kind == "planned" else status_at(
-            opens_at, deadlines, now
-        )  # fmt: skip
+        kind, opens_at, deadlines = self._when(schedule, deadline, opening)
+        status = {"scheme": "open", "planned": "forthcoming"}.get(kind) or status_at(opens_at, deadlines, now)
         applicants = lookup(post, fields.applicants) if fields.applicants else None
         if isinstance(applicants, str):
             applicants = [a for a in (clean(p) for p in re.split(r"[,;\n]", html_to_text(applicants))) if a]
