@@ -6,10 +6,12 @@ or in a sentence ("Stödet kan sökas av kommuner och regioner", "Municipalities
 
 ``kommun``, ``region``, ``kommunalförbund``, ``kommunalt bolag``, ``länsstyrelse``, ``myndighet``,
 ``offentlig aktör``, ``företag``, ``förening``, ``stiftelse``, ``lärosäte``, ``forskningsorganisation``,
-``forskare``, ``skola``, ``fastighetsägare``, ``privatperson`` and ``alla`` (any organisation).
+``forskare``, ``skolhuvudman`` (schools and their organisers: municipal or independent),
+``utbildningsanordnare`` (other education and training providers), ``fastighetsägare``,
+``privatperson`` and ``alla organisationer`` (anyone).
 
 ``municipality_eligible`` says whether a municipality (kommun) may apply: True when the text names
-kommuner (or public bodies, or anyone); False when it excludes them ("Kommuner kan inte söka", "Who cannot
+kommuner (or public bodies, schools and their organisers, or anyone); False when it excludes them ("Kommuner kan inte söka", "Who cannot
 apply: municipalities") or when an eligibility statement names applicants and kommuner are not among them;
 None when the text says nothing about who may apply.
 """
@@ -49,12 +51,13 @@ _TERMS: tuple[tuple[str, str], ...] = (
     ("forskningsorganisation", r"forskningsinstitut\w*|forskningsorganisation\w*|research\s+organi[sz]ations?"
                                r"|research\s+(?:institutes?|institutions?|centres?|centers?)"),
     ("forskare", r"forskare|researchers?"),
-    ("skola", r"(?:för)?skol(?:or|orna)|skolhuvudm[aä]n\w*|schools?|school\s+education\s+institutions?"
-              r"|education\s+and\s+training\s+institutions?"),
+    ("skolhuvudman", r"(?:för)?skol(?:or|orna)|skolhuvudm[aä]n\w*|schools?|school\s+education\s+institutions?"),
+    ("utbildningsanordnare", r"utbildningsanordnare|education\s+and\s+training\s+(?:institutions?|providers?)"
+                             r"|(?:vet|adult\s+education)\s+providers?|folkhögskol\w*|studieförbund\w*"),
     ("fastighetsägare", r"fastighetsägar\w*|property\s+owners?|bostadsrättsförening\w*|housing\s+associations?"),
     ("privatperson", r"privatperson\w*|enskild[a]?\s+personer|individer|fysiska\s+personer|individuals"
                      r"|natural\s+persons|private\s+(?:persons?|individuals)"),
-    ("alla", r"alla\s+(?:typer\s+av\s+)?(?:juridiska\s+personer|organisationer|aktörer)|alla\s+kan\s+söka"
+    ("alla organisationer", r"alla\s+(?:typer\s+av\s+)?(?:juridiska\s+personer|organisationer|aktörer)|alla\s+kan\s+söka"
              r"|vem\s+som\s+helst|(?:any|all)\s+(?:types?\s+of\s+)?(?:legal\s+entit(?:y|ies)|organi[sz]ations?)"
              r"|open\s+to\s+all|any\s+legal\s+person"),
 )  # fmt: skip
@@ -63,7 +66,7 @@ _TERM_RES = tuple(
     (term, re.compile(rf"(?<![^\W\d_])(?:{pattern})(?![^\W\d_])", re.IGNORECASE)) for term, pattern in _TERMS
 )
 #: terms under which a municipality may apply
-MUNICIPAL = {"kommun", "offentlig aktör", "alla"}
+MUNICIPAL = {"kommun", "offentlig aktör", "alla organisationer", "skolhuvudman"}
 
 _POSITIVE_LABELS = (
     r"vem\s+kan\s+söka|vem\s+får\s+söka|vem\s+kan\s+ansöka|vem\s+får\s+ansöka|vilka\s+kan\s+söka|vilka\s+får\s+söka"

@@ -102,7 +102,7 @@ def test_euroaccess_call_page_completes_the_record_with_opening_summary_and_text
     assert "read more" not in record.description
     assert "Login" not in record.description and "Hauptnavigation" not in record.description
     # EuroAccess's "eligible entities" read into the vocabulary: higher education only, so no municipality
-    assert record.applicant_types == ["lärosäte", "forskningsorganisation", "skola"]
+    assert record.applicant_types == ["lärosäte", "forskningsorganisation", "utbildningsanordnare"]
     assert record.extra["municipality_eligible"] is False
 
 
