@@ -135,6 +135,7 @@ def cmd_db_copy(app: App) -> int:
 def cmd_import_calls(app: App) -> int:
     from store.calls import upsert_calls
     from store.engine import write_session
+    from store.groups import refresh_groups
     from store.interchange import parse_jsonl
 
     args = app.args
@@ -157,6 +158,8 @@ def cmd_import_calls(app: App) -> int:
         )
     with write_session(app.engine) as session:
         result = upsert_calls(session, (record for _, record in report.records))
+        if result.new or result.updated:
+            refresh_groups(session)  # the same call at several sources: one group (store.groups)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
     for key, count in sorted(report.ignored_keys.items()):

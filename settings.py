@@ -283,6 +283,12 @@ class SourceSettings(BaseModel):
     kind: str = Field(description="Source kind (see `fundwatch sources`).")
     enabled: bool = Field(True, description="Whether the source is scraped.")
     schedule: str | None = Field(None, description="The source's own scrape schedule (cron); default: schedule.scrape.")
+    min_delay: float | None = Field(
+        None,
+        ge=0,
+        le=600,
+        description="Seconds between requests to this source's hosts, when more than http.min_delay.",
+    )
 
     @field_validator("schedule")
     @classmethod

@@ -81,6 +81,18 @@ class Entry:
     changes: tuple[str, ...] = ()
     relevant_url: str = ""
     not_relevant_url: str = ""
+    #: the record kind in Swedish when it is not a plain call ("Löpande stöd ...", "Återkommande ...")
+    kind: str = ""
+    #: the same call at other sources: (where, link), e.g. ("EuroAccess", "https://...")
+    also: tuple[tuple[str, str], ...] = ()
+
+
+#: record kinds other than a plain call, as a digest names them
+KIND_SV = {
+    "recurring": "Återkommande utlysning (samma period varje år)",
+    "scheme": "Löpande stöd – kan sökas när som helst",
+    "planned": "Planerad utlysning – inte öppen ännu",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,8 @@ class Digest:
     generated_at: datetime
     send_empty: bool = False
     profile_version: str = ""
+    #: calls not shown because the same call from another source is shown now or was in an earlier digest
+    absorbed: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -193,6 +207,26 @@ def change_notes(changes: Sequence[Any]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _group(call: Any) -> str | None:
+    return getattr(call, "group_key", None) or None
+
+
+def other_links(call: Any, groups: Mapping[str, Sequence[Any]] | None) -> tuple[tuple[str, str], ...]:
+    """(where, link) of the same call at the other sources of its group; only http(s) links, each once."""
+    key = _group(call)
+    if not key or not groups:
+        return ()
+    own = safe_http_url(getattr(call, "url", None))
+    out: list[tuple[str, str]] = []
+    for other in groups.get(key, ()):
+        url = safe_http_url(getattr(other, "url", None))
+        if other.id == call.id or not url or url == own or url in (u for _, u in out):
+            continue
+        where = short(getattr(other, "funder", "") or getattr(other, "source", ""), 80) or "annan källa"
+        out.append((where, url))
+    return tuple(out[:5])
+
+
 def make_entry(
     call: Any,
     now: datetime,
@@ -202,8 +236,10 @@ def make_entry(
     match: Any = None,
     profile_id: str | None = None,
     changes: Sequence[Any] = (),
+    groups: Mapping[str, Sequence[Any]] | None = None,
 ) -> Entry:
-    """One call as a digest shows it; feedback links only when ``profile_id`` is given."""
+    """One call as a digest shows it; feedback links only when ``profile_id`` is given; ``groups`` (group key ->
+    calls) gives the links of the same call at other sources."""
     all_cutoffs = cutoffs(call)
     upcoming = next_cutoff(call, now)
     days = days_left(upcoming, now) if upcoming else None
@@ -232,6 +268,8 @@ def make_entry(
         changes=change_notes(changes),
         relevant_url=links.feedback(profile_id, call.id, "relevant") if profile_id else "",
         not_relevant_url=links.feedback(profile_id, call.id, "not_relevant") if profile_id else "",
+        kind=KIND_SV.get(getattr(call, "kind", "call") or "call", ""),
+        also=other_links(call, groups),
     )
 
 
@@ -261,7 +299,22 @@ def select_new(
     ]
     far = now + timedelta(days=36500)
     chosen.sort(key=lambda mc: (-mc[0].score, next_cutoff(mc[1], now) or far, mc[1].id))
+    chosen = one_per_group(chosen)
     return chosen[: limit if limit is not None else getattr(profile, "max_matches", 10)]
+
+
+def one_per_group(pairs: Sequence[tuple[Any, Any]], taken: set[str] | None = None) -> list[tuple[Any, Any]]:
+    """(match, call) pairs, best first, keeping the first of each duplicate group (and none of ``taken``)."""
+    seen = set(taken or ())
+    out = []
+    for match, call in pairs:
+        key = _group(call)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append((match, call))
+    return out
 
 
 # --- the digest ---------------------------------------------------------------------------------
@@ -287,19 +340,38 @@ def build_digest(
     week: str,
     links: Links,
     options: DigestOptions,
+    groups: Mapping[str, Sequence[Any]] | None = None,
 ) -> Digest:
     """One profile's digest for ``week``.
 
     ``candidates``: (match, call) pairs never listed as new in this profile's digests; ``earlier``: calls
     listed in earlier digests; ``changes``: call id → changes since the last mailed digest; ``feedback``:
-    call id → verdict. Calls marked not relevant never appear.
+    call id → verdict. Calls marked not relevant never appear. ``groups`` (group key → calls): the same call
+    found at several sources is shown once, with the other sources' links, and never again once shown (nor
+    when one of its copies was marked not relevant).
     """
-    new_pairs = select_new(profile, candidates, feedback, now, options)
+    earlier_groups = {k for k in (_group(c) for c in earlier) if k}
+    rejected = {
+        k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
+    }
+    fresh = [(m, c) for m, c in candidates if _group(c) not in earlier_groups | rejected]
+    new_pairs = select_new(profile, fresh, feedback, now, options)
     new_ids = {c.id for _, c in new_pairs}
-    new = tuple(make_entry(c, now, links, options, match=m, profile_id=profile.id) for m, c in new_pairs)
+    new = tuple(make_entry(c, now, links, options, match=m, profile_id=profile.id, groups=groups) for m, c in new_pairs)
+    shown_groups = earlier_groups | rejected | {k for k in (_group(c) for _, c in new_pairs) if k}
+    absorbed = tuple(
+        sorted(
+            {
+                c.id
+                for _, c in candidates
+                if c.id not in new_ids and _group(c) in shown_groups and feedback.get(c.id) != "not_relevant"
+            }
+        )
+    )
 
     horizon = now + timedelta(days=options.closing_days)
-    keep = [c for c in earlier if c.id not in new_ids and feedback.get(c.id) != "not_relevant"]
+    keep = [c for _, c in one_per_group([(None, c) for c in earlier])]
+    keep = [c for c in keep if c.id not in new_ids and feedback.get(c.id) != "not_relevant"]
     closing_calls = []
     for call in keep:
         upcoming = next_cutoff(call, now)
@@ -308,14 +380,16 @@ def build_digest(
     closing_calls.sort(key=lambda uc: (uc[0], uc[1].id))
     closing_ids = {c.id for _, c in closing_calls}
     closing = tuple(
-        make_entry(c, now, links, options, profile_id=profile.id, changes=changes.get(c.id, ()))
+        make_entry(c, now, links, options, profile_id=profile.id, changes=changes.get(c.id, ()), groups=groups)
         for _, c in closing_calls
     )
     changed = []
     for call in keep:
         if call.id in closing_ids:
             continue
-        entry = make_entry(call, now, links, options, profile_id=profile.id, changes=changes.get(call.id, ()))
+        entry = make_entry(
+            call, now, links, options, profile_id=profile.id, changes=changes.get(call.id, ()), groups=groups
+        )
         if entry.changes:
             changed.append(entry)
     return Digest(
@@ -331,13 +405,16 @@ def build_digest(
         generated_at=now,
         send_empty=options.send_empty,
         profile_version=getattr(profile, "version", ""),
+        absorbed=absorbed,
     )
 
 
 __all__ = [
+    "KIND_SV",
     "Digest",
     "DigestOptions",
     "Entry",
     "build_digest",
     "cutoffs",
+    "one_per_group",
 ]

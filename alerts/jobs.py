@@ -44,6 +44,7 @@ from store.digests import (
     unsubscribed,
 )
 from store.engine import read_session, write_session
+from store.groups import group_members
 from store.matches import feedback_for_profile, matches_for_profile
 
 log = logging.getLogger(__name__)
@@ -117,9 +118,11 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
     earlier = digested_calls(session, profile.id)
     last = last_mailed_digest(session, profile.id)
     changes = changes_since(session, [c.id for c in earlier], last.created_at) if last else {}
+    candidates = undigested_matches(session, profile.id)
+    groups = group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier])
     return build_digest(
         profile,
-        candidates=undigested_matches(session, profile.id),
+        candidates=candidates,
         earlier=earlier,
         changes=changes,
         feedback=feedback_for_profile(session, profile.id),
@@ -127,6 +130,7 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
         week=week,
         links=links,
         options=options_for(settings),
+        groups=groups,
     )
 
 
@@ -208,6 +212,7 @@ def _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report)
             [(e.call_id, "new", e.score) for e in digest.new]
             + [(e.call_id, "closing", None) for e in digest.closing]
             + [(e.call_id, "changed", None) for e in digest.changed]
+            + [(call_id, "duplicate", None) for call_id in digest.absorbed]
         )
         counts = (len(digest.new), len(digest.closing), len(digest.changed))
         if not digest.should_send:

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-BENCHES = ["bench.ingest", "bench.matcher_bench"]
+BENCHES = ["bench.ingest", "bench.matcher_bench", "bench.grouping"]
 #: benchmarks that take --database-url to run on PostgreSQL as well
 ON_POSTGRES = {"bench.ingest"}
 

@@ -91,7 +91,7 @@ def _one(kind: SourceKind, fetcher: Fetcher, request: Request, validators: Mappi
     if validators and request.role == "listing" and request.method.upper() == "GET":
         conditional = validators.get(request.url)
     try:
-        fetched = fetcher.fetch(request, kind.source, conditional)
+        fetched = fetcher.fetch(request, kind.source, conditional, min_delay=getattr(kind.config, "min_delay", None))
     except SourceError as exc:
         return Step(request, error=exc)
     if fetched.not_modified or fetched.response is None:

@@ -60,7 +60,14 @@ DEADLINE_LABELS = (
     "sista dag för ansökan",
     "sista dag att ansöka",
     "ansök senast",
+    "sök senast",
+    "ansöka senast",
+    "ansökan senast",
     "ansökan ska vara inne senast",
+    "in senast",
+    "inne senast",
+    "tillhanda senast",
+    "ansökningstiden går ut",
     "stänger",
     "stängd",
     "stängs",
@@ -69,9 +76,28 @@ DEADLINE_LABELS = (
     "closes",
     "closed",
     "submission deadline",
+    "submitted by",
+    "submitted no later than",
+    "apply by",
+    "applications close",
 )
 #: opening wording (followed by a date)
-OPENING_LABELS = ("öppnar", "öppnas", "öppen från", "öppen fr.o.m.", "opening", "opens", "open from")
+OPENING_LABELS = (
+    "öppnar",
+    "öppnas",
+    "öppen från",
+    "öppen fr.o.m.",
+    "opening",
+    "opens",
+    "open from",
+    "will open",
+)
+#: words that make a date before them the page's own history, not a deadline ("Senast uppdaterad 3 mars")
+_HISTORY_RE = re.compile(
+    r"uppdaterad|uppdaterades|ändrad|ändrades|publicerad|publicerades|granskad|reviderad|"
+    r"updated|modified|published|reviewed",
+    re.IGNORECASE,
+)
 
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _SP = r"[ \t\u00a0]"
@@ -94,7 +120,7 @@ _ZONE_WORDS = {
 }
 _ZONE = (
     r"(?P<zone>[+-][0-9]{2}:?[0-9]{2}(?![0-9])|(?:UTC|GMT|CEST|CET|EEST|EET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|Z)(?![a-z])"
-    r"|brussels(?:[ \t]local)?[ \t]time|svensk[ \t]tid)"
+    r"|brussels(?:[ \t]local)?[ \t]time|svensk[ \t]tid|swedish[ \t]time|stockholm[ \t]time)"
 )
 # a time after a date: "17:00", "kl. 14.00", "at 5 pm", "10:00:00 +0100", "16:00 (CET)"
 _TIME_RE = re.compile(
@@ -124,6 +150,13 @@ _DATE_RE = re.compile(
 _DAY_RANGE_RE = re.compile(
     rf"(?<![\w.])(?P<d1>[0-3]?[0-9])\.?{_SP}*[-–—]{_SP}*(?P<d2>[0-3]?[0-9])\.?{_SP}+(?P<mon>{_MONTH})(?![^\W\d_])\.?"
     rf"(?:{_SP}+(?P<year>[0-9]{{4}})(?![0-9]))?",
+    re.IGNORECASE,
+)
+# "mellan den 1 och 31 mars", "between 1 and 15 April 2026"
+_BETWEEN_DAYS_RE = re.compile(
+    rf"(?:mellan|between){_SP}+(?:den{_SP}+|the{_SP}+)?(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e)?\.?{_SP}+(?:och|and)"
+    rf"{_SP}+(?:den{_SP}+|the{_SP}+)?(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e)?\.?{_SP}+(?:of{_SP}+)?"
+    rf"(?P<mon>{_MONTH})(?![^\W\d_])\.?(?:{_SP}+(?P<year>[0-9]{{4}})(?![0-9]))?",
     re.IGNORECASE,
 )
 _RANGE_JOIN_RE = re.compile(
@@ -175,6 +208,8 @@ class DateRange:
     end: int
     opens: datetime
     closes: datetime
+    #: False when neither end was written with a year (a window that comes back each year)
+    has_year: bool = True
 
 
 @dataclass
@@ -219,7 +254,7 @@ def _offset(text: str) -> tzinfo | None:
         return _ZONE_WORDS[key]
     if key.startswith("brussels"):
         return BRUSSELS
-    if key == "svensk tid":
+    if key in ("svensk tid", "swedish time", "stockholm time"):
         return STOCKHOLM
     m = re.fullmatch(r"([+-])([0-9]{2}):?([0-9]{2})", key)
     if m:
@@ -259,6 +294,27 @@ def _attach_time(text: str, cand: _Candidate) -> None:
     cand.end = m.end()
 
 
+# a time written before its date: "senast kl. 14.00 den 3 februari 2026", "at 16:00 CET on 3 February 2026"
+_TIME_BEFORE_RE = re.compile(
+    rf"(?:kl\.?|klockan|at){_SP}*(?P<hour>[0-2]?[0-9])(?:[:.](?P<minute>[0-5][0-9]))?"
+    rf"(?:{_SP}*\(?{_ZONE}\)?)?{_SP}*,?{_SP}*(?:den|on(?:{_SP}+the)?)?{_SP}*$",
+    re.IGNORECASE,
+)
+
+
+def _attach_time_before(text: str, cand: _Candidate) -> None:
+    """Read a time written just before the date ("kl. 14.00 den 3 februari"), if the date has none."""
+    m = _TIME_BEFORE_RE.search(text, max(0, cand.start - 40), cand.start)
+    if not m or m.end() != cand.start:
+        return
+    hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
+    if hour > 23 or (m.group("minute") is None and not m.group(0).lower().startswith("kl")):
+        return
+    cand.hour, cand.minute = hour, minute
+    if m.group("zone"):
+        cand.tz = _offset(m.group("zone"))
+
+
 def _candidates(text: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     for m in _DATE_RE.finditer(text):
@@ -284,6 +340,8 @@ def _candidates(text: str) -> list[_Candidate]:
                 continue
             cand = _Candidate(m.start(), m.end(), int(g("my")) if g("my") else None, month, int(g("md")))
         _attach_time(text, cand)
+        if cand.hour is None:
+            _attach_time_before(text, cand)
         out.append(cand)
     return out
 
@@ -357,6 +415,40 @@ def find_dates(
     return found
 
 
+def _label_pattern(labels: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![^\W\d_])(?:" + "|".join(re.escape(label) for label in labels) + r")(?![^\W\d_])", re.IGNORECASE
+    )
+
+
+def find_labelled_match(
+    text: str,
+    labels: tuple[str, ...] | list[str] = DEADLINE_LABELS,
+    zone: str | tzinfo | None = None,
+    *,
+    end_of_day: bool = True,
+    year: int | None = None,
+    max_gap: int = 40,
+) -> DateMatch | None:
+    """The first date that follows one of ``labels`` within ``max_gap`` characters, with where it was.
+
+    A date the page writes about itself is skipped ("Sidan uppdaterades senast den 3 mars 2025"): when
+    "uppdaterad", "publicerad", "updated", ... stands between the label (or just before it) and the date.
+    """
+    text = text or ""
+    if not labels:
+        return None
+    dates = find_dates(text, zone, end_of_day=end_of_day, year=year)
+    for label in _label_pattern(labels).finditer(text):
+        for found in dates:
+            if label.end() <= found.start <= label.end() + max_gap:
+                before = re.split(r"[.,;:|\n]", text[max(0, label.start() - 30) : label.start()])[-1]
+                if _HISTORY_RE.search(before + text[label.end() : found.start]):
+                    break
+                return found
+    return None
+
+
 def find_labelled(
     text: str,
     labels: tuple[str, ...] | list[str] = DEADLINE_LABELS,
@@ -367,17 +459,39 @@ def find_labelled(
     max_gap: int = 40,
 ) -> datetime | None:
     """The first date that follows one of ``labels`` within ``max_gap`` characters ("Sista ansökningsdag: 15 mars")."""
+    found = find_labelled_match(text, labels, zone, end_of_day=end_of_day, year=year, max_gap=max_gap)
+    return found.value if found else None
+
+
+_MONTH_YEAR_RE = re.compile(
+    rf"(?<![\w])(?:(?:i|in|under|during|från|from|from{_SP}+the{_SP}+start{_SP}+of|i{_SP}+början{_SP}+av){_SP}+)?"
+    rf"(?P<mon>{_MONTH})(?![^\W\d_])\.?{_SP}+(?P<year>[0-9]{{4}})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def find_labelled_month(
+    text: str,
+    labels: tuple[str, ...] | list[str] = OPENING_LABELS,
+    zone: str | tzinfo | None = None,
+    *,
+    max_gap: int = 40,
+) -> datetime | None:
+    """The first day of a month named with its year after one of ``labels``: "öppnar i mars 2026" is
+    2026-03-01. Dates with a day are left to :func:`find_labelled`."""
+    tz = zone_of(zone)
     text = text or ""
     if not labels:
         return None
-    pattern = re.compile(
-        r"(?<![^\W\d_])(?:" + "|".join(re.escape(label) for label in labels) + r")(?![^\W\d_])", re.IGNORECASE
-    )
-    dates = find_dates(text, zone, end_of_day=end_of_day, year=year)
-    for label in pattern.finditer(text):
-        for found in dates:
-            if label.end() <= found.start <= label.end() + max_gap:
-                return found.value
+    for label in _label_pattern(labels).finditer(text):
+        m = _MONTH_YEAR_RE.search(text, label.end(), label.end() + max_gap + 30)
+        if m is None or m.start() - label.end() > max_gap:
+            continue
+        if re.search(r"[0-9]", text[label.end() : m.start()]):
+            continue  # "öppnar 3 mars 2026" has a day
+        month, y = _month(m.group("mon")), int(m.group("year"))
+        if month is not None and MIN_YEAR <= y <= MAX_YEAR:
+            return datetime(y, month, 1, tzinfo=tz)
     return None
 
 
@@ -391,7 +505,9 @@ def find_ranges(text: str, zone: str | tzinfo | None = None, *, year: int | None
     text = text or ""
     ranges: list[DateRange] = []
     taken: list[tuple[int, int]] = []
-    for m in _DAY_RANGE_RE.finditer(text):
+    for m in [*_DAY_RANGE_RE.finditer(text), *_BETWEEN_DAYS_RE.finditer(text)]:
+        if any(s <= m.start() < e for s, e in taken):
+            continue
         month = _month(m.group("mon"))
         y = int(m.group("year")) if m.group("year") else year
         if month is None or y is None:
@@ -403,14 +519,14 @@ def find_ranges(text: str, zone: str | tzinfo | None = None, *, year: int | None
         except DateError:
             continue
         if opens <= closes:
-            ranges.append(DateRange(m.start(), m.end(), opens, closes))
+            ranges.append(DateRange(m.start(), m.end(), opens, closes, has_year=bool(m.group("year"))))
             taken.append((m.start(), m.end()))
     cands = _candidates(text)
     i = 0
     while i < len(cands) - 1:
         a, b = cands[i], cands[i + 1]
         i += 1
-        if any(s <= a.start < e for s, e in taken):
+        if any(s <= a.start < e or s <= b.start < e for s, e in taken):
             continue
         between = text[a.end : b.start]
         joined = _RANGE_JOIN_RE.match(between) or (
@@ -423,7 +539,8 @@ def find_ranges(text: str, zone: str | tzinfo | None = None, *, year: int | None
             continue
         window = _window(a, b, tz, year)
         if window is not None:
-            ranges.append(DateRange(a.start, b.end, *window))
+            has_year = a.year is not None or b.year is not None
+            ranges.append(DateRange(a.start, b.end, *window, has_year=has_year))
             i += 1  # b is used up as this range's end
     ranges.sort(key=lambda r: r.start)
     return ranges

@@ -1,7 +1,8 @@
 """Reading a call's own page (a "detail" page), shared by the ``html`` and ``rss`` kinds.
 
 Configured CSS selectors say where the deadline, opening date, description, ... are; without them the
-page's main text is the description and dates are found after the usual wording ("Sista ansökningsdag",
+page's main text, without its furniture (:mod:`scrapers.pagetext`: update dates, counters, share links), is
+the description and dates are found after the usual wording ("Sista ansökningsdag",
 "Stängd", "Öppnar", "Deadline", ...). A selector may end in ``@attribute`` to read an attribute
 (``time@datetime``). Each found field completes the listing's record; what the listing already had is kept.
 """
@@ -14,10 +15,13 @@ from datetime import datetime, tzinfo
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response
 from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
 from scrapers.options import css_selector, split_attr
+from scrapers.pagetext import meaningful_text
 from scrapers.records import fill, response_time, status_at, thaw
+from scrapers.schedule import is_rolling
 from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of
 
 
@@ -65,10 +69,10 @@ class DetailFields:
 
 
 def select_all(root: Tag, selector: str) -> list[Tag | str]:
-    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``; an empty CSS part
-    means ``root`` itself."""
+    """Elements matching ``selector``, or their attribute values when it ends in ``@attr``; an empty CSS part or
+    ``:scope`` means ``root`` itself (an item that is a link: ``title = ":scope"``, ``link = "@href"``)."""
     css, attr = split_attr(selector)
-    matches = root.select(css) if css else [root]
+    matches = root.select(css) if css and css != ":scope" else [root]
     if attr is None:
         return list(matches)
     out: list[Tag | str] = []
@@ -134,8 +138,8 @@ def extract_detail(
         out.description = select_text(soup, selectors.description, block=True)
         if not out.description:
             out.warnings.append(f"detail description selector {selectors.description!r} matched nothing")
-    else:
-        out.description = main_text(soup)
+    else:  # the main text without page furniture ("Senast uppdaterad ...", counters, share links)
+        out.description = meaningful_text(main_text(soup))
     out.summary = select_text(soup, selectors.summary) or excerpt(out.description)
     if selectors.deadline:
         out.deadlines = dates_in(element_texts(soup, selectors.deadline), zone, formats, end_of_day=True, year=year)
@@ -188,7 +192,9 @@ def parse_detail(
         merged = replace(merged, description=found.description)
         if not record.summary or record.summary == excerpt(record.description):
             merged = replace(merged, summary=found.summary)
-    if merged.kind == "call":
+    if merged.kind == "call" and not merged.deadlines and is_rolling(merged.description):
+        merged = replace(merged, kind="scheme", status="open")  # "Ansökan görs löpande": always open
+    elif merged.kind == "call":
         merged = replace(merged, status=status_at(merged.opens_at, merged.deadlines, now))
-    result.records.append(merged)
+    result.records.append(annotate(merged))
     return result

@@ -18,15 +18,18 @@ from scrapers.registry import Registry, discover
 from settings import Settings
 from store.records import CallRecord
 
+#: kinds of record that have no deadline (or opening) by nature
+_UNDATED = ("scheme", "planned")
 #: fields a call should have, and how to tell whether a record has them
 CHECKED_FIELDS = {
     "title": lambda r: bool(r.title.strip()),
     "url": lambda r: bool(r.url.strip()),
-    "deadline": lambda r: bool(r.deadlines),
+    "deadline": lambda r: bool(r.deadlines) or r.kind in _UNDATED,
     "text": lambda r: bool((r.summary or r.description).strip()),
-    "opens_at": lambda r: r.opens_at is not None,
+    "opens_at": lambda r: r.opens_at is not None or r.kind in _UNDATED,
     "programme": lambda r: bool(r.programme.strip()),
     "funder": lambda r: bool(r.funder.strip()),
+    "applicants": lambda r: bool(r.applicant_types),
 }
 
 

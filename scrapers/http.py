@@ -162,8 +162,13 @@ class Fetcher:
 
     # --- public ------------------------------------------------------------------------
 
-    def fetch(self, request: Request, source: str, validators: Validators | None = None) -> Fetched:
-        """One request for ``source``, with redirects, retries, politeness, caps and robots.txt."""
+    def fetch(
+        self, request: Request, source: str, validators: Validators | None = None, min_delay: float | None = None
+    ) -> Fetched:
+        """One request for ``source``, with redirects, retries, politeness, caps and robots.txt; ``min_delay``
+        (the source's own, when longer than ``http.min_delay``) spaces requests to this host further apart."""
+        if min_delay:
+            self.gates.slow_down(request.url, min_delay)
         return self._with_retries(request, source, validators, quiet=False, max_bytes=self.http.max_bytes)
 
     # --- internals ---------------------------------------------------------------------

@@ -4,7 +4,8 @@ A host is the URL's ``host:port``. Every request (including robots.txt, redirect
 takes its host's slot; the slot is free again ``min_delay`` seconds after the previous request to
 that host finished. Waits asked for by the server (``Retry-After``) or by our retry backoff are set
 with ``defer`` and hold back every request to that host, not just the one being retried. Requests
-to different hosts do not wait for each other.
+to different hosts do not wait for each other. A source may ask for a longer delay on its hosts
+(``min_delay`` in its ``[[sources]]`` entry): ``slow_down`` raises that host's delay for every request.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def host_key(url: str) -> str:
 class _Gate:
     lock: threading.Lock = field(default_factory=threading.Lock)
     not_before: float = 0.0
+    #: a longer delay a source asked for this host (its ``min_delay``), else 0
+    min_delay: float = 0.0
 
 
 class HostGates:
@@ -59,7 +62,13 @@ class HostGates:
             try:
                 yield
             finally:
-                self._push(gate, self.min_delay)
+                self._push(gate, max(self.min_delay, gate.min_delay))
+
+    def slow_down(self, url: str, seconds: float) -> None:
+        """Keep at least ``seconds`` between requests to ``url``'s host from now on (a gentler source)."""
+        gate = self._gate(url)
+        with self._lock:
+            gate.min_delay = max(gate.min_delay, seconds)
 
     def defer(self, url: str, seconds: float) -> None:
         """No request to ``url``'s host before ``seconds`` from now."""

@@ -15,7 +15,8 @@ listing request failed or answered 304, and at least one call was found (a redes
 yields nothing must not unlist everything).
 
 A source in failure backoff (see ``store.health``) is skipped until its next attempt is due,
-unless ``force``; nothing is ever disabled.
+unless ``force``; nothing is ever disabled. After the sources, when any call was added or changed, the
+duplicate groups (the same call at several sources, ``store.groups``) are recomputed.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from scrapers.registry import Registry, discover
 from settings import Settings
 from store.calls import mark_unlisted, upsert_calls
 from store.engine import read_session, write_session
+from store.groups import refresh_groups
 from store.health import HealthPolicy, policy_of, source_health
 from store.models import ScrapeRun
 from store.records import CallRecord, content_hash
@@ -131,10 +133,25 @@ def run_scrape(
     for result in skipped:
         if progress:
             progress("done", result)
+    if any(r.new or r.updated or r.unlisted for r in results.values()):
+        regroup(engine, fixed_now)
     if transport is not None and transport.misses:
         shown = "; ".join(transport.misses[:10]) + ("; ..." if len(transport.misses) > 10 else "")
         log.warning("replay from %s: %d requests not in the recording: %s", replay_dir, len(transport.misses), shown)
     return [results[s.source] for s in sources if s.source in results]
+
+
+def regroup(engine: Engine, now: datetime | None = None) -> int:
+    """Recompute the duplicate groups after calls changed (``store.groups``); a failure is logged, not raised."""
+    try:
+        with write_session(engine) as session:
+            changed = refresh_groups(session, now)
+    except SQLAlchemyError as exc:
+        log.error("grouping duplicate calls failed: %s", exc)
+        return 0
+    if changed:
+        log.info("duplicate groups: %d calls changed group", changed)
+    return changed
 
 
 def _due(

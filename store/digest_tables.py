@@ -17,8 +17,9 @@ from store.types import UTCDateTime
 OVERVIEW_ID = "_overview"
 #: outbox states, in order
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
-#: sections of a digest a call can be listed in
-SECTIONS = ("new", "closing", "changed", "overview")
+#: sections of a digest a call can be listed in; "duplicate": not shown because the same call from another
+#: source was listed (now or earlier), so it is never sent as new later
+SECTIONS = ("new", "closing", "changed", "overview", "duplicate")
 
 
 def _dt(nullable: bool = True, index: bool = False) -> Any:
@@ -47,7 +48,8 @@ class Digest(SQLModel, table=True):
 
 
 class DigestItem(SQLModel, table=True):
-    """A call listed in a digest, and in which section ("new", "closing", "changed", "overview")."""
+    """A call listed in a digest, and in which section ("new", "closing", "changed", "overview"; "duplicate" for a
+    call left out because the same call from another source was listed)."""
 
     __tablename__ = "digest_item"
     __table_args__ = (UniqueConstraint("digest_id", "call_id", "section", name="uq_digest_item"),)

@@ -124,11 +124,12 @@ def digested_calls(session: Session, profile_id: str) -> list[Call]:
 
 
 def undigested_matches(session: Session, profile_id: str) -> list[tuple[Match, Call]]:
-    """The profile's matches whose call was never listed as new in one of its digests, best first."""
+    """The profile's matches whose call was never listed as new in one of its digests (nor left out as another
+    source's copy of a call listed: section ``duplicate``), best first."""
     seen = (
         select(DigestItem.call_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
-        .where(Digest.profile_id == profile_id, DigestItem.section == "new")
+        .where(Digest.profile_id == profile_id, col(DigestItem.section).in_(("new", "duplicate")))
     )
     query = (
         select(Match, Call)

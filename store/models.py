@@ -53,6 +53,8 @@ class Call(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     #: False once the call has disappeared from its source's listing (never deleted)
     listed: bool = Field(default=True)
+    #: shared by the same call found at several sources (``store.groups``); None when it has no duplicate
+    group_key: str | None = Field(default=None, max_length=64, index=True)
 
 
 class CallChange(SQLModel, table=True):

@@ -26,13 +26,15 @@ from typing import Any
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.kinds.eu_ftp import EuFtp
 from scrapers.kinds.html import Html
+from scrapers.kinds.page_watch import PageWatch
 from scrapers.kinds.rss import Rss
 from scrapers.kinds.vinnova import Vinnova
+from scrapers.kinds.wp_rest import WpRest
 from settings import SourceSettings
 from store.records import CallRecord
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-KINDS: dict[str, type[SourceKind]] = {k.name: k for k in (EuFtp, Vinnova, Rss, Html)}
+KINDS: dict[str, type[SourceKind]] = {k.name: k for k in (EuFtp, Vinnova, Rss, Html, PageWatch, WpRest)}
 DEFAULT_DATE = "Wed, 01 Jul 2026 10:00:00 GMT"
 SUFFIX = ".expected.json"
 

@@ -117,7 +117,9 @@ def test_the_scheduled_scrape_job_replays_the_configured_replay_dir_and_skips_un
         sources = app.settings.sources
         vinnova = next(s for s in sources if s.name == "vinnova")
         vinnova.schedule = "0 6 * * *"  # its own job; the common job names the other sources
-        sources.append(SourceSettings(name="formas", kind="rss", url="https://www.formas.se/feed"))  # not recorded
+        sources.append(
+            SourceSettings(name="unrecorded-feed", kind="rss", url="https://www.example.org/feed")
+        )  # not recorded
         jobs = job_functions(app)
 
         common = jobs["scrape"](datetime.now(UTC))
@@ -127,12 +129,12 @@ def test_the_scheduled_scrape_job_replays_the_configured_replay_dir_and_skips_un
 
     assert common.startswith(f"4 sources, 0 failed; {sum(EXPECTED.values()) - EXPECTED['vinnova']} new, 0 updated")
     assert own.startswith(f"1 sources, 0 failed; {EXPECTED['vinnova']} new")
-    assert set(runs(db_url)) == set(EXPECTED)  # formas was never tried: it is not in the recording
+    assert set(runs(db_url)) == set(EXPECTED)  # unrecorded-feed was never tried: it is not in the recording
 
 
 def test_sources_check_replays_the_recorded_sources_and_finds_every_call(tmp_path, replay_env, capsys):
     config = tmp_path / "config.toml"  # the real configuration plus a source the demo has no recording of
-    extra = '\n[[sources]]\nname = "formas"\nkind = "rss"\nurl = "https://www.formas.se/feed"\n'
+    extra = '\n[[sources]]\nname = "unrecorded-feed"\nkind = "rss"\nurl = "https://www.example.org/feed"\n'
     config.write_text(CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
 
     assert main(["--config", str(config), "sources", "check", "--replay", str(RECORDINGS)]) == 0

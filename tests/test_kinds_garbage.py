@@ -20,6 +20,11 @@ OPTIONS = {
     "vinnova": {},
     "rss": {"url": "https://example.org/feed"},
     "html": {"url": "https://example.org/", "item": "li", "fields": {"deadline": "time", "opening": ".o"}},
+    "page-watch": {"url": "https://example.org/page"},
+    "wp-rest": {
+        "url": "https://example.org/wp-json/wp/v2/posts",
+        "fields": {"deadline": "acf.d", "applicants": "acf.a"},
+    },
 }
 KIND_OBJECTS = {name: KINDS[name](SourceSettings(name="g", kind=name, **opts)) for name, opts in OPTIONS.items()}
 
@@ -45,6 +50,13 @@ vinnova_rounds = st.lists(
     ),
     max_size=4,
 )  # fmt: skip
+wp_posts = st.lists(
+    st.dictionaries(
+        st.sampled_from(["id", "link", "guid", "title", "content", "excerpt", "date_gmt", "acf", "type"]),
+        json_values | st.fixed_dictionaries({"rendered": st.text(max_size=40), "protected": st.booleans()}),
+    ),
+    max_size=4,
+)
 markup = st.lists(
     st.sampled_from(["<li>", "</li>", "<a href='", "javascript:x", "/p?utm_source=1", "'>", "</a>", "<time>",
                      "15 mars 2027", "31.02.2026", "<!DOCTYPE x [", "<!ENTITY e 'v'>", "]>", "&e;", "<rss>", "<item>",
@@ -82,6 +94,18 @@ def test_vinnova_survives_any_rounds(rounds):
 def test_rss_and_html_survive_any_markup(text):
     outcome_is_sane("rss", text.encode("utf-8"))
     outcome_is_sane("html", text.encode("utf-8"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(wp_posts, json_values))
+def test_wp_rest_survives_any_posts(posts):
+    outcome_is_sane("wp-rest", json.dumps(posts).encode())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(markup, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+def test_page_watch_survives_any_page(text):
+    outcome_is_sane("page-watch", text.encode("utf-8"))
 
 
 @settings(max_examples=200, deadline=None)

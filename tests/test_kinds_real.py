@@ -101,6 +101,9 @@ def test_euroaccess_call_page_completes_the_record_with_opening_summary_and_text
     assert "Education and training institution, Research Institution incl. University" in record.description
     assert "read more" not in record.description
     assert "Login" not in record.description and "Hauptnavigation" not in record.description
+    # EuroAccess's "eligible entities" read into the vocabulary: higher education only, so no municipality
+    assert record.applicant_types == ["lärosäte", "forskningsorganisation", "utbildningsanordnare"]
+    assert record.extra["municipality_eligible"] is False
 
 
 # -- EU Funding & Tenders Portal -----------------------------------------------------------------------
@@ -170,10 +173,14 @@ def test_eu_ftp_mock_subset_without_paging_fields_still_gives_its_topic():
     assert result.warnings == ["no totalResults in the answer; paging stopped"] and not result.complete_listing
 
 
-@pytest.mark.parametrize("name", ["eu-ftp", "vinnova", "tillvaxtverket", "interreg-bsr", "euroaccess"])
-def test_every_shipped_source_builds_its_first_request(name):
+SHIPPED = [s.name for s in load_settings(ROOT / "config.toml", env={}).sources]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_source_builds_its_first_requests(name):
     from tests.kind_cases import KINDS
 
     config = shipped(name)
-    (request,) = KINDS[config.kind](config).start_requests()
-    assert request.url.startswith("https://")
+    requests = KINDS[config.kind](config).start_requests()
+    assert requests and all(r.url.startswith("https://") for r in requests)
+    assert requests[0].role == "listing"

@@ -109,7 +109,14 @@ def test_sources_check_reports_status_items_and_missing_fields():
         )
         checks = {c.source: c for c in check_sources(settings, registry=kinds_registry())}
     assert checks["calls"].statuses == [200] and checks["calls"].items == 2
-    assert checks["calls"].missing == {"deadline": 1, "text": 2, "opens_at": 2, "programme": 2, "funder": 2}
+    assert checks["calls"].missing == {
+        "deadline": 1,
+        "text": 2,
+        "opens_at": 2,
+        "programme": 2,
+        "funder": 2,
+        "applicants": 2,
+    }
     assert checks["calls"].ok
     assert not checks["empty"].ok and checks["empty"].items == 0
     assert checks["gone"].reason == "http_error" and not checks["gone"].ok
@@ -173,7 +180,10 @@ def test_cli_scrape_sources_record_and_replay(cli, capsys):
 def test_cli_sources_check_exit_code_follows_the_result(cli, capsys):
     _, config, _ = cli
     assert main(["--config", str(config), "sources", "check", "--source", "kultur"]) == 0
-    assert "kultur (test-list): OK: HTTP 3×200; 2 items; missing: opens_at 2/2" in capsys.readouterr().out
+    assert (
+        "kultur (test-list): OK: HTTP 3×200; 2 items; missing: opens_at 2/2, programme 2/2, funder 2/2, applicants 2/2"
+        in capsys.readouterr().out
+    )
     assert main(["--config", str(config), "sources", "check"]) == 1
     assert "trasig (test-list): PROBLEM" in capsys.readouterr().out
 

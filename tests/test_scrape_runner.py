@@ -299,3 +299,17 @@ def test_a_listing_that_leads_to_detail_pages_is_never_skipped_by_a_304(engine, 
     scrape(settings, engine, now=T0 + timedelta(hours=6))
     assert "if-none-match" not in server.hits_for("/calls")[1].headers
     assert len(server.hits_for("/d/1")) == 2
+
+
+def test_a_gentle_source_keeps_its_own_longer_delay_between_requests_to_its_host(engine):
+    """norden.org asks to be scraped gently: a source's min_delay spaces its requests beyond http.min_delay."""
+    with LocalServer() as site:
+        site.static("/calls", page(*THREE))
+        site.static("/more", page(("B1", "2027-05-01", "Nordiskt samarbete")))
+        settings = make_settings(
+            [source("gentle", site.url("/calls"), pages=[site.url("/more")], min_delay=0.4)],
+            http={"min_delay": 0.05},
+        )
+        assert scrape(settings, engine)["gentle"].outcome == "ok"
+        first, second = sorted(site.hits_for("/calls") + site.hits_for("/more"), key=lambda h: h.started)
+    assert second.started - first.finished >= 0.4

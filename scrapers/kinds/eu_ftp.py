@@ -18,6 +18,7 @@ from urllib.parse import quote
 from pydantic import Field, field_validator
 
 from errors import SourceError
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.eu_budget import topic_budget
@@ -187,7 +188,7 @@ class EuFtp(SourceKind):
                 chosen[ident] = row
         for ident, row in chosen.items():
             try:
-                record = self.record(ident, row, now, result.warnings)
+                record = annotate(self.record(ident, row, now, result.warnings))
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 result.warnings.append(f"{ident}: {exc}; skipped")
                 continue

@@ -19,11 +19,13 @@ from datetime import datetime
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import zone_of
 from scrapers.detail import DetailSelectors, dates_in, element_texts, parse_detail, select_all, select_text
-from scrapers.options import KindOptions, check_formats, css_selector, http_url, load_options, regex
+from scrapers.options import KindOptions, check_formats, css_selector, http_url, load_options, regex, split_attr
 from scrapers.records import freeze, response_time, status_at
+from scrapers.schedule import is_rolling_field
 from scrapers.text import excerpt, soup_of
 from scrapers.urls import safe_url, strip_tracking, url_key
 from settings import SourceSettings
@@ -106,6 +108,19 @@ def _base(soup: BeautifulSoup, url: str) -> str:
     return (safe_url(str(base["href"]), url) if isinstance(base, Tag) else None) or url
 
 
+def _says_rolling(item: Tag, selector: str, shown: list[str]) -> bool:
+    """The deadline field says "Löpande" / "Rolling" instead of a date. With ``time@datetime``-style selectors
+    the text is read from the element (or, when it has no such child, from the enclosing one: ``.deadline``)."""
+    said = shown
+    if not said and selector:
+        css = split_attr(selector)[0]
+        for candidate in dict.fromkeys([css, css.rsplit(None, 1)[0] if " " in css else css]):
+            said = element_texts(item, candidate) if candidate else []
+            if said:
+                break
+    return bool(said) and all(is_rolling_field(text) for text in said)
+
+
 class Html(SourceKind):
     name = "html"
     description = "A listing page read with CSS selectors from config.toml, optionally with each call's page."
@@ -140,7 +155,7 @@ class Html(SourceKind):
             else:
                 if self.opts.fetch_details:
                     result.warnings.append(f"{record.url}: over max_details={self.opts.max_details}; page not read")
-                result.records.append(record)
+                result.records.append(annotate(record))
         page = int(request.ctx().get("page", 1))
         following = safe_url(_href(select_all(soup, self.opts.next_page)), base) if self.opts.next_page else None
         if following and following != response.url and page < self.opts.max_pages:
@@ -171,6 +186,7 @@ class Html(SourceKind):
         opening = dates_in(element_texts(item, opts.opening), self.zone, formats, end_of_day=False, year=now.year)
         if not deadlines and any(re.search(r"\d", text) for text in shown):  # "Löpande" is not a format problem
             warnings.append(f"item {number} ({title}): no date in deadline {shown[0]!r}")
+        rolling = not deadlines and _says_rolling(item, opts.deadline, shown)
         external_id = select_text(item, opts.id) if opts.id else ""
         summary = select_text(item, opts.summary)
         return CallRecord(
@@ -183,7 +199,8 @@ class Html(SourceKind):
             summary=excerpt(summary),
             description=summary,
             language=self.opts.language[:8],
-            status=status_at(opening[0] if opening else None, deadlines, now),
+            status="open" if rolling else status_at(opening[0] if opening else None, deadlines, now),
+            kind="scheme" if rolling else "call",
             opens_at=opening[0] if opening else None,
             deadlines=deadlines,
             budget=select_text(item, opts.budget),

@@ -22,11 +22,13 @@ import feedparser
 from pydantic import Field, field_validator
 
 from errors import SourceError
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, find_labelled, parse_date, zone_of
 from scrapers.detail import DetailSelectors, parse_detail
 from scrapers.options import KindOptions, check_formats, http_url, load_options, regex
 from scrapers.records import freeze, response_time, status_at
+from scrapers.schedule import is_rolling
 from scrapers.text import clean, decode, excerpt, html_to_text
 from scrapers.urls import safe_url, strip_tracking, url_key
 from scrapers.xmlguard import check_xml
@@ -116,7 +118,7 @@ class Rss(SourceKind):
             else:
                 if self.opts.fetch_details:
                     result.warnings.append(f"{record.url}: over max_details={self.opts.max_details}; page not read")
-                result.records.append(record)
+                result.records.append(annotate(record))
         return result
 
     def _wanted(self, record: CallRecord) -> bool:
@@ -168,6 +170,7 @@ class Rss(SourceKind):
             "categories": [clean(t.get("term")) for t in entry.get("tags") or [] if clean(t.get("term"))],
         }
         deadlines = [deadline] if deadline else []
+        rolling = not deadlines and is_rolling(text)  # "Ansökan görs löpande": a standing scheme
         return CallRecord(
             source=self.source,
             external_id=external_id,
@@ -178,7 +181,8 @@ class Rss(SourceKind):
             summary=excerpt(summary or description),
             description=description,
             language=language[:8],
-            status=status_at(opens_at, deadlines, now),
+            status="open" if rolling else status_at(opens_at, deadlines, now),
+            kind="scheme" if rolling else "call",
             opens_at=opens_at,
             deadlines=deadlines,
             extra={k: v for k, v in extra.items() if v},

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from pydantic import Field, field_validator
 
 from errors import SourceError
+from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.options import KindOptions, http_url, load_options
@@ -210,7 +211,7 @@ class Vinnova(SourceKind):
 
     def _add(self, result: ParseResult, rnd: dict[str, Any], call: dict[str, Any], now: datetime) -> None:
         try:
-            result.records.append(self.record(rnd, call, now, result.warnings))
+            result.records.append(annotate(self.record(rnd, call, now, result.warnings)))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             result.warnings.append(f"{rnd.get('Diarienummer')}: {exc}; skipped")
 
