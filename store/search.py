@@ -1,0 +1,407 @@
+"""Full-text search over calls: SQLite FTS5 on the embedded database, PostgreSQL full-text search on the server.
+
+Both engines sit behind :func:`search_calls`. The user's query is parsed here, never handed to the
+database's query syntax (../shared/RELIABILITY.md I7, I8): it is split into words of letters and
+digits, folded (lower case, å/ä/ö and other accents removed), and every term is quoted before it is
+put into an FTS5 ``MATCH`` expression or a ``tsquery``; both are passed as bound parameters.
+
+Matching is Swedish-aware in the same way on both databases:
+
+- each word becomes a prefix of its Swedish and its English Snowball stem, so "vatten" finds
+  "vattenvård" (compounds start with their first part) and "utlysningar" finds "utlysning";
+- "å", "ä", "ö" and other accents are ignored on both sides, so "malardalen" finds "Mälardalen";
+- "a quoted phrase" finds the words next to each other, in order;
+- ``-word`` excludes calls containing the word; every other word must occur (AND).
+
+The index: SQLite has an external-content FTS5 table ``call_fts`` kept in step by triggers;
+PostgreSQL has a stored, generated ``call.search_vector`` column built with fundwatch's Swedish and
+English text search configurations (Snowball stemmers without stop-word lists) and a GIN index. Both
+come from migration ``0002_search``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import Stemmer
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    not_,
+    or_,
+    table,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
+
+from store.models import Call, Match
+
+#: at most this many words (or phrases) of a query are used; the rest are ignored and reported
+MAX_TERMS = 12
+#: longest query text looked at (characters)
+MAX_QUERY_CHARS = 500
+#: words shorter than this match whole words only (a one-letter prefix would match almost everything)
+MIN_PREFIX = 3
+SORTS = ("relevance", "deadline", "first_seen")
+#: substrings of an applicant type that mean a municipality may apply (compared case-insensitively)
+MUNICIPAL_MARKERS = (
+    "kommun",
+    "municipal",
+    "local authorit",
+    "local government",
+    "offentlig",
+    "public bod",
+    "public authorit",
+    "public sector",
+)
+#: common Swedish and English function words, dropped from a query when it has other words
+STOP_WORDS = frozenset(
+    """och att det som en ett i på av för med till den har de inte om ett är var vid från
+    kan eller så men dem sig sin sitt sina hur vad när där alla under mot efter inom
+    the and or of to in for on with at by from an a is are be as that this it into""".split()
+)
+
+# weights per column: title, funder, programme, summary, description (FTS5 bm25; PostgreSQL uses A-D)
+_FTS_WEIGHTS = (10.0, 2.0, 2.0, 4.0, 1.0)
+_SV = Stemmer.Stemmer("swedish")
+_EN = Stemmer.Stemmer("english")
+
+
+# --- query parsing ---------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Vattenvården i Mälardalen" -> "vattenvarden i malardalen"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``: runs of letters and decimal digits; everything else separates."""
+    out: list[str] = []
+    current: list[str] = []
+    for char in fold(text):
+        category = unicodedata.category(char)
+        if category[0] == "L" or category == "Nd":
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def prefixes(word: str) -> tuple[str, ...]:
+    """The prefixes a folded word matches: its Swedish and English stems (distinct, shortest first).
+
+    Words shorter than :data:`MIN_PREFIX` are matched whole and return an empty tuple.
+    """
+    if len(word) < MIN_PREFIX:
+        return ()
+    return tuple(sorted({_stem_for(word, 0), _stem_for(word, 1)}, key=lambda s: (len(s), s)))
+
+
+def _stem_for(word: str, index: int) -> str:
+    """The Swedish (index 0) or English (index 1) stem of a folded word; the word itself if that is too short."""
+    stem = (_SV, _EN)[index].stemWord(word)
+    return stem if len(stem) >= MIN_PREFIX else word
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, or a phrase of several words in order; ``negated`` terms must not occur."""
+
+    words: tuple[str, ...]
+    negated: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as understood: the terms used and what was left out (stop words, terms past the limit)."""
+
+    text: str
+    terms: tuple[Term, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def blank(self) -> bool:
+        """No query text at all: the search lists every call (filters still apply)."""
+        return not self.text.strip()
+
+    @property
+    def positive(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if not t.negated)
+
+    @property
+    def negative(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.negated)
+
+    @property
+    def searchable(self) -> bool:
+        """Text was given and it has at least one word that must occur."""
+        return bool(self.positive)
+
+
+_PIECE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Understand a search text: words, "phrases" and -exclusions. Never raises."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    terms: list[Term] = []
+    ignored: list[str] = []
+    seen: set[Term] = set()
+    for match in _PIECE.finditer(text):
+        if match.group(2) is not None:
+            negated, found = match.group(1) == "-", words(match.group(2))
+            candidates = [Term(tuple(found), negated)] if found else []
+        else:
+            negated, found = match.group(3) == "-", words(match.group(4))
+            # punctuation inside a word ("e-post", "covid-19") makes it a phrase of its parts
+            candidates = [Term(tuple(found), negated)] if found else []
+        for term in candidates:
+            if term in seen:
+                continue
+            seen.add(term)
+            terms.append(term)
+    positive_words = [t for t in terms if not t.negated and not t.is_phrase]
+    content = [t for t in terms if not t.negated and (t.is_phrase or t.words[0] not in STOP_WORDS)]
+    if content:
+        dropped = [t for t in positive_words if t.words[0] in STOP_WORDS]
+        ignored.extend(t.words[0] for t in dropped)
+        terms = [t for t in terms if t not in dropped]
+    if len(terms) > MAX_TERMS:
+        ignored.extend(" ".join(t.words) for t in terms[MAX_TERMS:])
+        terms = terms[:MAX_TERMS]
+    return ParsedQuery(text=text, terms=tuple(terms), ignored=tuple(ignored))
+
+
+# --- FTS5 and tsquery expressions (built only from parsed words) ------------------------------
+
+
+def _fts5_word(word: str) -> list[str]:
+    options = prefixes(word)
+    return [f'"{p}"*' for p in options] if options else [f'"{word}"']
+
+
+def _fts5_term(term: Term) -> str:
+    if not term.is_phrase:
+        options = _fts5_word(term.words[0])
+    else:
+        # one phrase per stemmer: every word a prefix of its Swedish (or English) stem
+        options = []
+        for index in (0, 1):
+            parts = []
+            for word in term.words:
+                stems = prefixes(word)
+                stem = _stem_for(word, index) if stems else None
+                parts.append(f'"{stem}"*' if stem else f'"{word}"')
+            options.append(" + ".join(parts))
+        options = list(dict.fromkeys(options))
+    return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+
+def fts5_expression(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression for a searchable query (every term quoted)."""
+    positive = " AND ".join(_fts5_term(t) for t in query.positive)
+    negative = "".join(f" NOT {_fts5_term(t)}" for t in query.negative)
+    return positive + negative
+
+
+def _ts_word(word: str) -> list[str]:
+    options = prefixes(word)
+    return [f"'{p}':*" for p in options] if options else [f"'{word}'"]
+
+
+def _ts_term(term: Term) -> str:
+    if not term.is_phrase:
+        options = _ts_word(term.words[0])
+    else:
+        options = []
+        for index in (0, 1):
+            parts = []
+            for word in term.words:
+                parts.append(f"'{_stem_for(word, index)}':*" if prefixes(word) else f"'{word}'")
+            options.append(" <-> ".join(parts))
+        options = list(dict.fromkeys(options))
+    return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
+
+
+def tsquery_text(terms: Sequence[Term]) -> str:
+    """``to_tsquery('simple', ...)`` input: the terms joined with AND, every lexeme quoted."""
+    return " & ".join(_ts_term(t) for t in terms)
+
+
+# --- the search ------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    """What the Sök page and the API can filter on; empty means no filter."""
+
+    funders: Sequence[str] = ()
+    programmes: Sequence[str] = ()
+    statuses: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    deadline_from: datetime | None = None
+    deadline_to: datetime | None = None
+    open_to_municipalities: bool = False
+    #: only calls matched to this profile (administration)
+    profile_id: str = ""
+
+
+@dataclass
+class SearchResult:
+    query: ParsedQuery
+    total: int
+    calls: list[Call] = field(default_factory=list)
+    #: relevance per call id (higher is better) when sorted by relevance
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+_fts = table("call_fts", column("rowid"))
+
+
+def _filters(flt: SearchFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if flt.funders:
+        where.append(col(Call.funder).in_(list(flt.funders)))
+    if flt.programmes:
+        where.append(col(Call.programme).in_(list(flt.programmes)))
+    if flt.statuses:
+        where.append(col(Call.status).in_(list(flt.statuses)))
+    if flt.kinds:
+        where.append(col(Call.kind).in_(list(flt.kinds)))
+    if flt.languages:
+        where.append(col(Call.language).in_(list(flt.languages)))
+    if flt.deadline_from is not None:
+        where.append(col(Call.deadline_at) >= flt.deadline_from)
+    if flt.deadline_to is not None:
+        where.append(col(Call.deadline_at) <= flt.deadline_to)
+    if flt.open_to_municipalities:
+        applicants = func.lower(cast(Call.applicant_types, String))
+        where.append(or_(*(applicants.contains(marker, autoescape=True) for marker in MUNICIPAL_MARKERS)))
+    if flt.profile_id:
+        matched = select(Match.call_id).where(Match.profile_id == flt.profile_id)
+        where.append(col(Call.id).in_(matched))
+    return where
+
+
+_SIMPLE = literal_column("'simple'::regconfig")
+# ts_rank weights for D, C, B, A: description, funder/programme, summary, title
+_TS_WEIGHTS = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
+
+
+def _sqlite_match(query: ParsedQuery) -> ColumnElement[bool]:
+    return literal_column("call_fts").op("MATCH")(bindparam("fts_query", fts5_expression(query)))
+
+
+def _pg_condition(query: ParsedQuery) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+    """The WHERE condition and the relevance (higher is better) of a searchable query on PostgreSQL."""
+    vector = literal_column('"call".search_vector')
+    positive = func.to_tsquery(_SIMPLE, bindparam("ts_query", tsquery_text(query.positive)))
+    condition = vector.op("@@")(positive)
+    if query.negative:
+        negative = func.to_tsquery(_SIMPLE, bindparam("ts_negative", tsquery_text(query.negative)))
+        condition = and_(condition, not_(vector.op("@@")(negative)))
+    # normalisation 1 divides the rank by 1 + log(document length), as bm25 favours short documents
+    return condition, func.ts_rank(_TS_WEIGHTS, vector, positive, 1)
+
+
+def _order(sort: str, now: datetime) -> list:
+    if sort == "deadline":
+        # upcoming deadlines first (soonest first), then past ones (latest first), then calls without one
+        group = case(
+            (col(Call.deadline_at).is_(None), 2),
+            (col(Call.deadline_at) < now, 1),
+            else_=0,
+        )
+        upcoming = case((col(Call.deadline_at) >= now, Call.deadline_at), else_=None)
+        return [group, upcoming.asc(), col(Call.deadline_at).desc(), col(Call.id).desc()]
+    return [col(Call.first_seen_at).desc(), col(Call.id).desc()]
+
+
+def search_calls(
+    session: Session,
+    text: str = "",
+    filters: SearchFilters | None = None,
+    sort: str = "relevance",
+    offset: int = 0,
+    limit: int = 25,
+    now: datetime | None = None,
+) -> SearchResult:
+    """Search calls: the query text (see the module notes), filters, a sort and a page.
+
+    A blank query lists every call; a query without any usable word (e.g. only ``%``) finds nothing.
+    ``sort="relevance"`` without a query falls back to newest first.
+    """
+    now = now or datetime.now(UTC)
+    query = parse_query(text)
+    sort = sort if sort in SORTS else "relevance"
+    where = _filters(filters or SearchFilters())
+    if not query.blank and not query.searchable:
+        return SearchResult(query=query, total=0)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    rank = None
+    if query.searchable and sqlite:
+        where.append(col(Call.id).in_(select(_fts.c.rowid).where(_sqlite_match(query))))
+    elif query.searchable:
+        condition, rank = _pg_condition(query)
+        where.append(condition)
+    total = session.scalar(select(func.count()).select_from(Call).where(*where)) or 0
+    if total == 0 or offset >= total:
+        return SearchResult(query=query, total=total)
+
+    if not (query.searchable and sort == "relevance"):
+        statement = select(Call).where(*where).order_by(*_order(sort, now))
+        return SearchResult(query=query, total=total, calls=list(session.exec(statement.offset(offset).limit(limit))))
+    if sqlite:
+        # bm25 needs the FTS table itself in the FROM clause; lower bm25 is better
+        bm25 = func.bm25(literal_column("call_fts"), *_FTS_WEIGHTS)
+        statement = (
+            select(Call, (-bm25).cast(Float).label("rank"))
+            .join(_fts, _fts.c.rowid == Call.id)
+            .where(_sqlite_match(query), *where[:-1])  # where[-1] is the IN (FTS) condition, replaced by the join
+            .order_by(bm25, col(Call.id))
+        )
+    else:
+        statement = select(Call, rank.label("rank")).where(*where).order_by(rank.desc(), col(Call.id))
+    rows = session.exec(statement.offset(offset).limit(limit)).all()
+    return SearchResult(
+        query=query, total=total, calls=[row[0] for row in rows], scores={row[0].id: float(row[1]) for row in rows}
+    )
+
+
+def facet_values(session: Session) -> dict[str, list[str]]:
+    """The distinct funders, programmes, languages and kinds stored (for the filter lists)."""
+    out: dict[str, list[str]] = {}
+    for name, column_ in (
+        ("funders", Call.funder),
+        ("programmes", Call.programme),
+        ("languages", Call.language),
+        ("kinds", Call.kind),
+    ):
+        rows = session.exec(select(column_).where(column_ != "").distinct().order_by(column_))
+        out[name] = [r for r in rows]
+    return out
