@@ -119,3 +119,7 @@ class Feedback(SQLModel, table=True):
     verdict: str = Field(max_length=20)
     user: str = Field(default="", max_length=200)
     created_at: datetime | None = _dt(nullable=False)
+
+
+# the web UI's tables live in their own module; importing it here registers them with the metadata
+from store.models_access import AuditEvent, User  # noqa: E402, F401
