@@ -53,7 +53,7 @@ def profile_page(request: Request, profile_id: str) -> Response:
     with read_session(web.engine) as db:
         matches = matches_for_profile(db, profile_id, limit=TOP)
         feedback = feedback_with_calls(db, profile_id)
-        digests = past_digests(db, profile_id)
+    digests = past_digests(web.engine, profile_id)
     return render(
         request,
         "profile.html",

@@ -69,9 +69,14 @@ def tokens_equal(expected: str | None, given: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Counts failed logins per user name and per client address within a sliding window."""
+    """Counts failed logins per user name and per client address within a sliding window.
+
+    An address gets ``ADDRESS_FACTOR`` times the attempts of a user name: many staff may share one
+    address (an office's NAT or the reverse proxy), and one person's typos must not lock out the rest.
+    """
 
     MAX_KEYS = 10_000
+    ADDRESS_FACTOR = 10
 
     def __init__(self, max_attempts: int, window_seconds: float, clock=time.monotonic) -> None:
         self.max_attempts = max_attempts
@@ -95,9 +100,12 @@ class LoginLimiter:
         now = self._clock()
         wait = 0.0
         with self._lock:
-            for key in (("addr", address), ("user", username)):
+            for key, limit in (
+                (("addr", address), self.max_attempts * self.ADDRESS_FACTOR),
+                (("user", username), self.max_attempts),
+            ):
                 times = self._recent(key, now)
-                if len(times) >= self.max_attempts:
+                if len(times) >= limit:
                     wait = max(wait, self.window - (now - times[0]))
         return int(wait) + 1 if wait > 0 else 0
 
