@@ -128,7 +128,9 @@ def workshop_edit(request: Request, profile_id: str, mode: str = "form") -> Resp
 
 @router.post("/workshop/{profile_id}", response_class=HTMLResponse)
 async def workshop_post(request: Request, profile_id: str) -> Response:
-    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    # a profile may be 1 MB (matcher/profiles.py); a larger text still reaches the validator and gets its message
+    posted = await request.form(max_part_size=2 * 1024 * 1024)
+    form = {key: value for key, value in posted.items() if isinstance(value, str)}
     return await run_in_threadpool(_workshop_post, request, profile_id, form)
 
 

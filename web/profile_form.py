@@ -227,8 +227,8 @@ def field_errors(message: str) -> FieldErrors:
         name = found.group("field").split("[")[0].split(".")[0]
         index, sub = found.group("index"), found.group("sub")
         text = swedish(found.group("message"))
-        if found.group("line"):
-            text = f"{text} (rad {found.group('line')})"
+        where = found.group("where").split(",")[0]
+        text = f"{text} ({where}, rad {found.group('line')})" if found.group("line") else f"{text} ({where})"
         if name == "priorities" and index is not None and sub in ("title", "text", "keywords", "weight"):
             key = f"p{int(index) - 1}-{sub}"
         elif name in _SCALARS:
