@@ -87,9 +87,8 @@ def test_blank_query_lists_everything_newest_first(corpus):
 
 
 def test_filters_combine_with_text(corpus):
-    assert found(corpus, "vatten", filters=SearchFilters(statuses=["open"], languages=["sv"])) == ["v1", "h1", "n1"][
-        :0
-    ] or set(found(corpus, "vatten", filters=SearchFilters(statuses=["open"], languages=["sv"]))) == {"v1", "h1", "n1"}
+    open_swedish = SearchFilters(statuses=["open"], languages=["sv"])
+    assert set(found(corpus, "vatten", filters=open_swedish)) == {"v1", "h1", "n1"}
     assert found(corpus, "", filters=SearchFilters(funders=["Formas"], statuses=["closed"])) == ["f1"]
     assert found(corpus, "", filters=SearchFilters(kinds=["planned"])) == ["e3"]
     assert set(found(corpus, "", filters=SearchFilters(programmes=["Regional utveckling"]))) == {"t1", "r1"}
