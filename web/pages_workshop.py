@@ -18,7 +18,7 @@ from web import ranking
 from web.app import flash, render, state
 from web.guards import check_csrf, require_klk
 from web.profile_files import ConflictError, file_version
-from web.profile_form import FieldErrors, PriorityFields, ProfileFields, field_errors
+from web.profile_form import FieldErrors, PriorityFields, ProfileFields, field_errors, field_label
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -92,6 +92,7 @@ def _editor(
             "preview": preview,
             "preview_calls": preview_calls or {},
             "history": web.profiles.history(profile_id)[:10],
+            "field_label": field_label,
         },
         status_code=status_code,
     )

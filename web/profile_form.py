@@ -190,6 +190,32 @@ _SWEDISH = [
 ]
 
 
+_LABELS = {
+    "name": "Namn",
+    "description": "Beskrivning",
+    "recipients": "Mottagare",
+    "exclude": "Uteslut",
+    "min_score": "Lägsta poäng",
+    "max_matches": "Högst antal per veckobrev",
+    "favour_funders": "Gynna finansiärer",
+    "ignore_funders": "Ignorera finansiärer",
+    "ignore_sources": "Ignorera källor",
+    "priorities": "Prioriteringar",
+    "title": "rubrik",
+    "text": "text",
+    "keywords": "nyckelord",
+    "weight": "vikt",
+}
+
+
+def field_label(key: str) -> str:
+    """The Swedish label of a form field id: ``p0-weight`` -> "Prioritering 1, vikt"."""
+    found = re.fullmatch(r"p(\d+)-([a-z_]+)", key)
+    if found:
+        return f"Prioritering {int(found.group(1)) + 1}, {_LABELS.get(found.group(2), found.group(2))}"
+    return _LABELS.get(key, key)
+
+
 def swedish(message: str) -> str:
     for pattern, replacement in _SWEDISH:
         if pattern.match(message):
