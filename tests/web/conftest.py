@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
 import pytest
 
 from settings import Settings, SourceSettings, load_settings
+from store.accounts import add_user
 from store.calls import upsert_calls
 from store.engine import make_engine, write_session
 from store.migrate import upgrade
@@ -19,7 +20,6 @@ from store.models import Match
 from tests.live_server import live_server
 from tests.web.corpus import NOW, PROFILES, calls
 from web import create_app
-from store.accounts import add_user
 from web.accounts import hash_password
 
 PASSWORD = "rätt-lösenord-123"
