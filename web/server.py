@@ -21,8 +21,10 @@ def bind(host: str, port: int) -> socket.socket:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise ConfigError(f"web host {host!r}: {exc.strerror}") from None
-    family, kind, proto, _name, address = infos[0]
-    sock = socket.socket(family, kind, proto)
+    family, kind, _proto, _name, address = infos[0]
+    # name TCP explicitly: asyncio sets TCP_NODELAY only when the socket's proto says TCP; without it every
+    # reply on a kept-alive connection waits ~40 ms for the client's delayed ACK (Nagle)
+    sock = socket.socket(family, kind, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
