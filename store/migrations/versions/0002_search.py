@@ -9,7 +9,8 @@ PostgreSQL: two text search configurations, ``fundwatch_swedish`` and ``fundwatc
 the built-in Swedish and English ones whose words go to Snowball stemmers *without* stop-word lists
 (so that "och" or "the" can be searched for and both databases match the same words), a stored
 generated ``call.search_vector`` column (accents folded, weighted A title, B summary, C funder and
-programme, D description) and a GIN index on it.
+programme, D description) that queries must match, a smaller ``call.rank_vector`` (A-C only) that ranks
+the matches, and GIN indexes on both.
 
 Also indexes ``call.funder``, ``call.programme`` and ``call.first_seen_at`` for the filters and sorts.
 
@@ -43,14 +44,11 @@ def _vector(expression: str, weight: str) -> str:
     )
 
 
-_SEARCH_VECTOR = " || ".join(
-    [
-        _vector("title", "A"),
-        _vector("summary", "B"),
-        _vector("funder || ' ' || programme", "C"),
-        _vector("description", "D"),
-    ]
-)
+_RANK_PARTS = [_vector("title", "A"), _vector("summary", "B"), _vector("funder || ' ' || programme", "C")]
+#: every indexed column: what a query must match
+_SEARCH_VECTOR = " || ".join([*_RANK_PARTS, _vector("description", "D")])
+#: the columns that rank a match (small, so ranking many matches stays fast)
+_RANK_VECTOR = " || ".join(_RANK_PARTS)
 
 _TOKEN_TYPES = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
 
@@ -90,7 +88,9 @@ def _upgrade_postgresql() -> None:
             f"ALTER MAPPING FOR {_TOKEN_TYPES} WITH fundwatch_{language}_stem"
         )
     op.execute(f"ALTER TABLE call ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({_SEARCH_VECTOR}) STORED")
+    op.execute(f"ALTER TABLE call ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS ({_RANK_VECTOR}) STORED")
     op.execute("CREATE INDEX ix_call_search_vector ON call USING gin (search_vector)")
+    op.execute("CREATE INDEX ix_call_rank_vector ON call USING gin (rank_vector)")
 
 
 def upgrade() -> None:
@@ -112,7 +112,9 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS call_fts")
         return
+    op.execute("DROP INDEX IF EXISTS ix_call_rank_vector")
     op.execute("DROP INDEX IF EXISTS ix_call_search_vector")
+    op.execute("ALTER TABLE call DROP COLUMN IF EXISTS rank_vector")
     op.execute("ALTER TABLE call DROP COLUMN IF EXISTS search_vector")
     for language in ("english", "swedish"):
         op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS fundwatch_{language}")
