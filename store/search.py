@@ -228,32 +228,26 @@ def fts5_expression(query: ParsedQuery) -> str:
     return positive + negative
 
 
-def _ts_word(word: str, weights: str) -> list[str]:
+def _ts_word(word: str) -> list[str]:
     options = prefixes(word)
-    return [f"'{p}':*{weights}" for p in options] if options else [f"'{word}'" + (f":{weights}" if weights else "")]
+    return [f"'{p}':*" for p in options] if options else [f"'{word}'"]
 
 
-def _ts_term(term: Term, weights: str = "") -> str:
+def _ts_term(term: Term) -> str:
     if not term.is_phrase:
-        options = _ts_word(term.words[0], weights)
+        options = _ts_word(term.words[0])
     else:
         options = []
         for index in (0, 1):
-            parts = []
-            for word in term.words:
-                if prefixes(word):
-                    parts.append(f"'{_stem_for(word, index)}':*{weights}")
-                else:
-                    parts.append(f"'{word}'" + (f":{weights}" if weights else ""))
+            parts = [f"'{_stem_for(w, index)}':*" if prefixes(w) else f"'{w}'" for w in term.words]
             options.append(" <-> ".join(parts))
         options = list(dict.fromkeys(options))
     return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
 
-def tsquery_text(terms: Sequence[Term], weights: str = "") -> str:
-    """``to_tsquery('simple', ...)`` input: the terms joined with AND, every lexeme quoted; ``weights``
-    ("A") restricts every lexeme to text of those weights (the title)."""
-    return " & ".join(_ts_term(t, weights) for t in terms)
+def tsquery_text(terms: Sequence[Term]) -> str:
+    """``to_tsquery('simple', ...)`` input: the terms joined with AND, every lexeme quoted."""
+    return " & ".join(_ts_term(t) for t in terms)
 
 
 # --- the search ------------------------------------------------------------------------------
@@ -361,11 +355,10 @@ class _Engine:
             return
         full, small = literal_column('"call".search_vector'), literal_column('"call".rank_vector')
         positive = func.to_tsquery(_SIMPLE, bindparam("ts_query", tsquery_text(query.positive)))
-        title = func.to_tsquery(_SIMPLE, bindparam("ts_title", tsquery_text(query.positive, weights="A")))
         self.conditions = {
             "matched": full.op("@@")(positive),
             "ranked": small.op("@@")(positive),
-            "title": small.op("@@")(title),
+            "title": literal_column('"call".title_vector').op("@@")(positive),
         }
         if query.negative:
             negative = func.to_tsquery(_SIMPLE, bindparam("ts_negative", tsquery_text(query.negative)))
@@ -384,13 +377,10 @@ class _Engine:
     def page(self, tier: int, where: list, offset: int, limit: int):
         """Rows (call, relevance) of one tier: 0 title, 1 other ranked columns, 2 description only."""
         if tier == 2:
-            return (
-                select(Call, literal_column("0.0").label("rank"))
-                .where(self.conditions["matched"], not_(self.conditions["ranked"]), *where)
-                .order_by(col(Call.first_seen_at).desc(), col(Call.id).desc())
-                .offset(offset)
-                .limit(limit)
-            )
+            newest = [col(Call.first_seen_at).desc(), col(Call.id).desc()]
+            matched = [self.conditions["matched"], not_(self.conditions["ranked"]), *where]
+            statement = self.sorted_page(matched, newest, literal_column("0.0").label("rank"))
+            return statement.offset(offset).limit(limit)
         if tier == 1:
             where = [*where, not_(self.conditions["title"])]
         name = "title" if tier == 0 else "ranked"
@@ -418,6 +408,16 @@ class _Engine:
             .offset(offset)
             .limit(limit)
         )
+
+    def sorted_page(self, where: list, order: list, *extra):
+        """Matching calls in a given order. On PostgreSQL the matches are collected through the GIN index
+        first: otherwise the planner may walk the sort column's index and test every call's vector until it
+        has a page (measured: 1.5 s for a rare word over 100,000 calls)."""
+        columns = (Call, *extra)
+        if self.sqlite:
+            return select(*columns).where(*where).order_by(*order)
+        matched = select(Call.id).where(*where).cte("matched").prefix_with("MATERIALIZED")
+        return select(*columns).join(matched, matched.c.id == Call.id).order_by(*order)
 
 
 def _fts_match(expression: str, name: str) -> ColumnElement[bool]:
@@ -468,13 +468,8 @@ def search_calls(
     if total == 0 or offset >= total:
         return SearchResult(query=query, total=total)
     if sort != "relevance":
-        statement = (
-            select(Call)
-            .where(engine.conditions["matched"], *where)
-            .order_by(*_order(sort, now))
-            .offset(offset)
-            .limit(limit)
-        )
+        statement = engine.sorted_page([engine.conditions["matched"], *where], _order(sort, now))
+        statement = statement.offset(offset).limit(limit)
         return SearchResult(query=query, total=total, calls=list(session.exec(statement)))
 
     # the page may span tiers: count each tier only as far as the page needs

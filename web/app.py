@@ -145,14 +145,14 @@ _ERRORS = {
 }
 
 
-def _client_address(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
 def _resolve_user(web: WebState, request: Request, session: dict) -> tuple[User | None, bool]:
     """(user, came from the proxy header)."""
     header = web.settings.web.proxy_user_header
-    if header and _client_address(request) in web.trusted_proxies:
+    if header and client_address(request) in web.trusted_proxies:
         name = request.headers.get(header, "").strip().lower()
         if name:
             with read_session(web.engine) as db:

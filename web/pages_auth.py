@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from store.accounts import audit_events, record_audit
 from store.engine import read_session, write_session
 from web.accounts import authenticate
-from web.app import _client_address, current_user, flash, mark_session_changed, render, safe_next, session_data, state
+from web.app import client_address, current_user, flash, mark_session_changed, render, safe_next, session_data, state
 from web.csvout import csv_response
 from web.formatting import datetime_sv
 from web.guards import check_csrf, require_klk
@@ -38,7 +38,7 @@ def login(
     check_csrf(request, csrf_token)
     web = state(request)
     name = username.strip().lower()[:100]
-    address = _client_address(request)
+    address = client_address(request)
     wait = web.limiter.retry_after(address, name)
     if wait:
         minutes = max(1, round(wait / 60))

@@ -13,7 +13,7 @@ from store.matches import matches_for_profile
 from web.app import render, state
 from web.csvout import csv_response
 from web.digests import past_digests
-from web.formatting import STATUS, VERDICT, datetime_sv
+from web.formatting import STATUS, VERDICT, datetime_sv, local
 from web.ics import DeadlineEvent, calendar
 
 router = APIRouter()
@@ -128,8 +128,6 @@ def profile_deadlines_ics(request: Request, profile_id: str) -> Response:
     for _match, call in rows:
         deadlines = list(call.deadlines or [])
         for index, text in enumerate(deadlines):
-            from web.formatting import local
-
             moment = local(text)
             if moment is None:
                 continue

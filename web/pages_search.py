@@ -75,7 +75,7 @@ def search_page(request: Request) -> Response:
             "names": names,
             "facets": facets,
             "statuses": [(s, STATUS[s]) for s in STATUSES],
-            "kinds": [(k, KIND.get(k, k)) for k in KINDS if k in KINDS],
+            "kinds": [(k, KIND.get(k, k)) for k in KINDS],
             "page_sizes": PAGE_SIZES,
             "last_page": last_page,
             "pages": page_numbers(form.page, last_page),

@@ -10,7 +10,8 @@ the built-in Swedish and English ones whose words go to Snowball stemmers *witho
 (so that "och" or "the" can be searched for and both databases match the same words), a stored
 generated ``call.search_vector`` column (accents folded, weighted A title, B summary, C funder and
 programme, D description) that queries must match, a smaller ``call.rank_vector`` (A-C only) that ranks
-the matches, and GIN indexes on both.
+the matches, ``call.title_vector`` (the title alone: title matches are listed first), and GIN indexes on
+all three.
 
 Also indexes ``call.funder``, ``call.programme`` and ``call.first_seen_at`` for the filters and sorts.
 
@@ -49,6 +50,8 @@ _RANK_PARTS = [_vector("title", "A"), _vector("summary", "B"), _vector("funder |
 _SEARCH_VECTOR = " || ".join([*_RANK_PARTS, _vector("description", "D")])
 #: the columns that rank a match (small, so ranking many matches stays fast)
 _RANK_VECTOR = " || ".join(_RANK_PARTS)
+#: the title alone: matches here come first (its own column so the GIN index needs no recheck)
+_TITLE_VECTOR = _vector("title", "A")
 
 _TOKEN_TYPES = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
 
@@ -89,8 +92,10 @@ def _upgrade_postgresql() -> None:
         )
     op.execute(f"ALTER TABLE call ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({_SEARCH_VECTOR}) STORED")
     op.execute(f"ALTER TABLE call ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS ({_RANK_VECTOR}) STORED")
+    op.execute(f"ALTER TABLE call ADD COLUMN title_vector tsvector GENERATED ALWAYS AS ({_TITLE_VECTOR}) STORED")
     op.execute("CREATE INDEX ix_call_search_vector ON call USING gin (search_vector)")
     op.execute("CREATE INDEX ix_call_rank_vector ON call USING gin (rank_vector)")
+    op.execute("CREATE INDEX ix_call_title_vector ON call USING gin (title_vector)")
 
 
 def upgrade() -> None:
@@ -112,7 +117,9 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS call_fts")
         return
+    op.execute("DROP INDEX IF EXISTS ix_call_title_vector")
     op.execute("DROP INDEX IF EXISTS ix_call_rank_vector")
+    op.execute("ALTER TABLE call DROP COLUMN IF EXISTS title_vector")
     op.execute("DROP INDEX IF EXISTS ix_call_search_vector")
     op.execute("ALTER TABLE call DROP COLUMN IF EXISTS rank_vector")
     op.execute("ALTER TABLE call DROP COLUMN IF EXISTS search_vector")
