@@ -43,6 +43,7 @@ from sqlalchemy import (
     or_,
     table,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -463,7 +464,24 @@ def search_calls(
         calls = list(session.exec(statement)) if offset < total else []
         return SearchResult(query=query, total=total, calls=calls)
 
-    engine = _Engine(query, session.get_bind().dialect.name == "sqlite")
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        return _text_search(session, query, where, sort, offset, limit, now, sqlite)
+    # PostgreSQL's planner does not count the cost of reading (de-TOASTing) each call's tsvector, so for a
+    # common word it prefers a sequential scan testing every call (measured: 950 ms) over the GIN index
+    # (110 ms); the index is always the better plan here, so sequential scans are off for this search only
+    previous = session.scalar(sql_text("SELECT current_setting('enable_seqscan')"))
+    session.execute(sql_text("SELECT set_config('enable_seqscan', 'off', true)"))
+    try:
+        return _text_search(session, query, where, sort, offset, limit, now, sqlite)
+    finally:
+        session.execute(sql_text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous})
+
+
+def _text_search(
+    session: Session, query: ParsedQuery, where: list, sort: str, offset: int, limit: int, now: datetime, sqlite: bool
+) -> SearchResult:
+    engine = _Engine(query, sqlite)
     total = engine.count(session, where, "matched")
     if total == 0 or offset >= total:
         return SearchResult(query=query, total=total)
