@@ -158,7 +158,8 @@ def cmd_serve(app: App) -> int:
 
     host = app.args.host or app.settings.web.host
     port = app.args.port if app.args.port is not None else app.settings.web.port
-    return serve(app.settings, app.engine, host, port)
+    workers = app.args.workers if app.args.workers is not None else app.settings.web.workers
+    return serve(app.settings, app.engine, host, port, workers)
 
 
 def _actor() -> str:
@@ -305,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web UI")
     p.add_argument("--host", help="address to listen on (default: [web] host)")
     p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default: [web] port)")
+    p.add_argument("--workers", type=int, help="worker processes sharing the port (default: [web] workers)")
     p.set_defaults(func=cmd_serve)
 
     user = sub.add_parser("user", help="manage the web UI's users")

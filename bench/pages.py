@@ -29,6 +29,8 @@ from store.engine import read_session, write_session
 from store.models import Call, Match, ScrapeRun
 
 ROOT = Path(__file__).resolve().parent.parent
+#: one web process per core of the 2-core machine
+WORKERS = 2
 PROFILES = {
     "miljo": 'name = "Miljöförvaltningen"\n[[priorities]]\ntitle = "Vatten"\ntext = "Vattenvård och hav"\nkeywords = ["vatten"]\n',
     "skola": 'name = "Barn- och ungdomsförvaltningen"\n[[priorities]]\ntitle = "Skola"\ntext = "Skolutveckling"\n',
@@ -81,19 +83,18 @@ def start_server(config: Path) -> tuple[subprocess.Popen, str]:
             str(ROOT / "scheduler.py"),
             "--config",
             str(config),
-            "--log-level",
-            "WARNING",
             "serve",
             "--port",
             "0",
+            "--workers",
+            str(WORKERS),
         ],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    # the listening line is logged at INFO; ask for it by reading until it appears or the process ends
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    # read the log until the "listening on" line (or the end of the process)
+    while True:
         line = process.stderr.readline()
         found = re.search(r"listening on (http://\S+)", line)
         if found:

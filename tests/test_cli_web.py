@@ -151,10 +151,21 @@ def test_adding_an_existing_user_fails(config, monkeypatch, capsys):
     assert code == 2 and "user 'anna' already exists" in capsys.readouterr().err
 
 
-def test_serve_starts_the_web_ui_on_a_free_port_and_answers_healthz(config, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_starts_the_web_ui_on_a_free_port_and_answers_healthz(config, tmp_path, workers):
     env = {"PATH": "/usr/bin:/bin", "FUNDWATCH_WEB_SECRET": "s" * 40, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scheduler.py"), "--config", str(config), "serve", "--port", "0"],
+        [
+            sys.executable,
+            str(ROOT / "scheduler.py"),
+            "--config",
+            str(config),
+            "serve",
+            "--port",
+            "0",
+            "--workers",
+            workers,
+        ],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
@@ -170,13 +181,22 @@ def test_serve_starts_the_web_ui_on_a_free_port_and_answers_healthz(config, tmp_
                 url = found.group(1)
             assert line or process.poll() is None, "the server stopped"
         assert url, "no 'listening' line"
-        response = httpx.get(url + "/healthz", timeout=10)
-        assert response.status_code == 200 and response.text == "ok"
+        for _ in range(6):  # with two workers, either process may answer
+            response = httpx.get(url + "/healthz", timeout=10)
+            assert response.status_code == 200 and response.text == "ok"
         assert '<html lang="sv">' in httpx.get(url + "/", timeout=10).text
     finally:
         process.terminate()
         process.wait(timeout=15)
         process.stderr.close()
+    # no worker outlives the server
+    deadline = time.monotonic() + 10
+    while (
+        time.monotonic() < deadline
+        and str(config) in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    ):
+        time.sleep(0.1)
+    assert str(config) not in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
 
 
 def test_serve_reports_a_taken_port_clearly(config, tmp_path, capsys):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from store.engine import read_session
 
 log = logging.getLogger(__name__)
+_warned = False
 
 
 def past_digests(engine: Engine, profile_id: str, limit: int = 20) -> list[Any] | None:
@@ -33,5 +34,8 @@ def past_digests(engine: Engine, profile_id: str, limit: int = 20) -> list[Any] 
         with read_session(engine) as session:
             return list(function(session, profile_id))[:limit]
     except SQLAlchemyError as exc:
-        log.warning("past digests are not readable yet (%s); showing none", str(exc).splitlines()[0])
+        global _warned
+        if not _warned:
+            log.warning("past digests are not readable yet (%s); showing none", str(exc).splitlines()[0])
+            _warned = True
         return None

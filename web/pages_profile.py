@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
@@ -125,11 +126,13 @@ def profile_deadlines_ics(request: Request, profile_id: str) -> Response:
         rows = matches_for_profile(db, profile_id)
     base = web.settings.web.base_url.rstrip("/")
     events = []
+    # deadlines from a month ago on: enough for a calendar, and the feed stays small for busy profiles
+    since = datetime.now(UTC) - timedelta(days=31)
     for _match, call in rows:
         deadlines = list(call.deadlines or [])
         for index, text in enumerate(deadlines):
             moment = local(text)
-            if moment is None:
+            if moment is None or moment < since:
                 continue
             events.append(
                 DeadlineEvent(
