@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PG_URL ?= $(FUNDWATCH_TEST_POSTGRES_URL)
 
-.PHONY: run test lint format demo bench install system-deps clean
+.PHONY: run test lint format demo bench install system-deps browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,19 @@ run: install
 demo: install
 	FUNDWATCH=$(BIN)/fundwatch sh demo/run.sh
 
-## system-deps: Debian packages the tests need (a browser for the web UI tests)
+## system-deps: Debian packages the tests need (a browser for the web UI tests, npm for axe-core)
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and npm for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium npm >/dev/null; }
+
+## browser-deps: axe-core (the accessibility checker the browser tests inject), pinned by tests/browser/package-lock.json
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $(AXE)
+
+browser-deps: system-deps $(AXE)
 
 lint: install
 	$(BIN)/ruff check .
@@ -43,7 +51,7 @@ format: install
 	$(BIN)/ruff format .
 
 ## test: install what the tests need (Python and Debian packages), lint, and run the whole suite
-test: install system-deps lint
+test: install browser-deps lint
 	$(BIN)/python -m pytest
 
 bench: install

@@ -159,6 +159,21 @@ class WebSettings(Section):
         "FUNDWATCH_WEB_SECRET", description="Name of the environment variable holding the session-signing secret."
     )
     require_login: bool = Field(False, description="Require login for reading too (changes always need one).")
+    workers: int = Field(1, ge=1, le=32, description="Web server processes sharing the port (about one per core).")
+    session_hours: int = Field(8, ge=1, le=720, description="How long a login lasts (hours).")
+    login_max_attempts: int = Field(
+        5, ge=1, le=100, description="Failed logins allowed per user name and per address within the window."
+    )
+    login_window_minutes: int = Field(15, ge=1, le=1440, description="Window for counting failed logins (minutes).")
+    proxy_user_header: str = Field(
+        "",
+        description="Request header carrying the user name set by a trusted reverse proxy (single sign-on); "
+        "empty turns it off.",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1, ::1",
+        description="Comma-separated addresses of reverse proxies whose `proxy_user_header` is believed.",
+    )
 
 
 def validate_cron(value: str) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -25,8 +26,8 @@ from store.engine import read_session, write_session
 
 log = logging.getLogger(__name__)
 SKIPPED_KIND = "skipped_weeks"
-#: how far back skipped weeks are looked for
-LOOKBACK = timedelta(weeks=8)
+#: how many weeks back skipped weeks are looked for
+LOOKBACK_WEEKS = 8
 
 
 @dataclass
@@ -46,16 +47,23 @@ class CatchUp:
         return "; ".join(parts)
 
 
-def fire_times(expression: str, timezone: str, start: datetime, end: datetime) -> list[datetime]:
-    """Every time the cron expression fires in [start, end]."""
+def first_fires(expression: str, timezone: str, now: datetime, weeks: int) -> list[datetime]:
+    """The first time the cron expression fires in each ISO week of the last ``weeks`` weeks, up to ``now``.
+
+    One trigger step per week, however often the expression fires: a week's digest is due from its
+    week's first scheduled time on.
+    """
+    zone = ZoneInfo(timezone)
+    local = now.astimezone(zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time(0, 0), zone)
     trigger = cron_trigger(expression, timezone)
-    times, previous, now = [], None, start
-    while True:
-        nxt = trigger.get_next_fire_time(previous, now)
-        if nxt is None or nxt > end:
-            return times
-        times.append(nxt)
-        previous, now = nxt, nxt + timedelta(seconds=1)
+    out = []
+    for back in range(weeks, -1, -1):
+        start = monday - timedelta(weeks=back)
+        first = trigger.get_next_fire_time(None, start)
+        if first is not None and first < start + timedelta(weeks=1) and first <= now:
+            out.append(first)
+    return out
 
 
 def reconcile(settings, engine, now: datetime) -> CatchUp:
@@ -65,7 +73,7 @@ def reconcile(settings, engine, now: datetime) -> CatchUp:
     result = CatchUp()
     profile_ids = [p.id for p in profiles_for(settings) if p.recipients]
     for expression, kind in ((sched.digest, "digest"), (sched.overview, "overview")):
-        times = fire_times(expression, sched.timezone, now - LOOKBACK, now)
+        times = first_fires(expression, sched.timezone, now, LOOKBACK_WEEKS)
         if not times:
             continue
         latest = times[-1]

@@ -32,8 +32,8 @@ class Call(SQLModel, table=True):
     kind: str = Field(default="call", max_length=20)
     title: str = Field(sa_column=Column(Text, nullable=False))
     url: str = Field(sa_column=Column(Text, nullable=False))
-    funder: str = Field(default="", max_length=300)
-    programme: str = Field(default="", max_length=300)
+    funder: str = Field(default="", max_length=300, index=True)
+    programme: str = Field(default="", max_length=300, index=True)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     language: str = Field(default="", max_length=8)
@@ -47,7 +47,7 @@ class Call(SQLModel, table=True):
     applicant_types: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     #: source-specific extras (region, eligibility flags, related links)
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
-    first_seen_at: datetime | None = _dt(nullable=False)
+    first_seen_at: datetime | None = _dt(nullable=False, index=True)
     last_seen_at: datetime | None = _dt(nullable=False)
     updated_at: datetime | None = _dt(nullable=False)
     content_hash: str = Field(max_length=64)
@@ -155,11 +155,14 @@ class HttpValidator(SQLModel, table=True):
     updated_at: datetime | None = _dt(nullable=False)
 
 
+# the web UI's tables live in their own module; importing it here registers them with the metadata
 # the digest ledger's tables live in their own module; importing them here registers them with the metadata
 from store.digest_tables import Alert, Digest, DigestItem, OutboxMessage, Unsubscribe  # noqa: E402
+from store.models_access import AuditEvent, User  # noqa: E402, F401
 
 __all__ = [
     "Alert",
+    "AuditEvent",
     "Call",
     "CallChange",
     "Digest",
@@ -171,4 +174,5 @@ __all__ = [
     "OutboxMessage",
     "ScrapeRun",
     "Unsubscribe",
+    "User",
 ]

@@ -39,8 +39,6 @@ replay_dir = "{ROOT / "demo" / "recordings"}"
 [email]
 mode = "outbox"
 outbox_dir = "{tmp_path / "outbox"}"
-[web]
-port = 0
 [digest]
 overview_recipients = ["klk@kalmar.example"]
 [schedule]
@@ -54,7 +52,7 @@ reconcile = "{FAR}"
     )
     src = (ROOT / "config.toml").read_text(encoding="utf-8")
     # the shipped sources, so the recorded ones replay under their real configuration
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + src[src.index("[[sources]]") :], encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + src[src.index("\n[[sources]]") :], encoding="utf-8")
     return path
 
 
@@ -76,7 +74,7 @@ def test_run_scrapes_matches_and_writes_digests_on_schedule_and_serves_the_ui(tm
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUNDWATCH_")}
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "scheduler.py"), "--config", str(cfg), "run"],
+            [sys.executable, str(ROOT / "scheduler.py"), "--config", str(cfg), "run", "--port", "0"],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=tmp_path,

@@ -1,0 +1,207 @@
+"""Page benchmark: `fundwatch serve` over 100,000 generated calls, 20 concurrent clients; p50/p95 per page.
+
+    python -m bench.pages [--calls 100000] [--clients 20] [--requests 60] [--database-url URL]
+
+The server runs as its own process (as in production); the clients are threads with kept-alive
+connections. Target: every page p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.search import percentile, prepare, scratch_postgres
+from store.engine import read_session, write_session
+from store.models import Call, Match, ScrapeRun
+
+ROOT = Path(__file__).resolve().parent.parent
+#: one web process per core of the 2-core machine
+WORKERS = 2
+PROFILES = {
+    "miljo": 'name = "Miljöförvaltningen"\n[[priorities]]\ntitle = "Vatten"\ntext = "Vattenvård och hav"\nkeywords = ["vatten"]\n',
+    "skola": 'name = "Barn- och ungdomsförvaltningen"\n[[priorities]]\ntitle = "Skola"\ntext = "Skolutveckling"\n',
+    "kultur": 'name = "Kultur- och fritidsförvaltningen"\n[[priorities]]\ntitle = "Kultur"\ntext = "Kultur och bibliotek"\n',
+}
+SEARCHES = [
+    "vatten",
+    "klimatanpassning",
+    "digitalisering skola",
+    '"social hållbarhet"',
+    "innovation",
+    "energi -vind",
+    "water climate",
+    "kommun",
+    "östersjön",
+    "bredband landsbygd",
+]
+
+
+def add_matches_and_runs(engine) -> int:
+    with read_session(engine) as db:
+        if db.scalar(select(func.count()).select_from(Match)):
+            return db.scalar(select(func.max(Call.id)))
+        top = db.scalar(select(func.max(Call.id)))
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    with write_session(engine) as db:
+        for profile in PROFILES:
+            for call_id in rng.sample(range(1, top + 1), 300):
+                db.add(
+                    Match(
+                        profile_id=profile,
+                        call_id=call_id,
+                        score=rng.random(),
+                        matched_at=now,
+                        explanation={"priority": "Vatten", "reasons": ["Nämner vatten"], "terms": []},
+                    )
+                )
+        for source in ("bench-vinnova", "bench-formas", "bench-european"):
+            for day in range(30):
+                db.add(ScrapeRun(source=source, started_at=now - timedelta(days=day), outcome="ok", parsed=100 + day))
+    return top
+
+
+def start_server(config: Path) -> tuple[subprocess.Popen, str]:
+    env = dict(os.environ, FUNDWATCH_WEB_SECRET="b" * 48, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scheduler.py"),
+            "--config",
+            str(config),
+            "serve",
+            "--port",
+            "0",
+            "--workers",
+            str(WORKERS),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    # read the log until the "listening on" line (or the end of the process)
+    while True:
+        line = process.stderr.readline()
+        found = re.search(r"listening on (http://\S+)", line)
+        if found:
+            threading.Thread(target=process.stderr.read, daemon=True).start()
+            return process, found.group(1)
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, float]], lock: threading.Lock) -> None:
+    rng = random.Random(seed)
+    pages = [
+        ("search", lambda: f"/?q={rng.choice(SEARCHES)}"),
+        ("search+filters", lambda: f"/?q={rng.choice(SEARCHES)}&status=open&language=sv&municipal=1&sort=deadline"),
+        ("search page 5", lambda: f"/?q={rng.choice(SEARCHES)}&page=5"),
+        ("browse", lambda: "/?status=open&sort=deadline"),
+        ("call", lambda: f"/calls/{rng.randint(1, top)}"),
+        ("profiles", lambda: "/profiles"),
+        ("profile", lambda: f"/profiles/{rng.choice(list(PROFILES))}"),
+        ("sources", lambda: "/sources"),
+        ("api search", lambda: f"/api/calls?q={rng.choice(SEARCHES)}"),
+        ("api call", lambda: f"/api/calls/{rng.randint(1, top)}"),
+        ("ics", lambda: f"/profiles/{rng.choice(list(PROFILES))}/deadlines.ics"),
+        ("login", lambda: "/login"),
+    ]
+    timings = []
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for _ in range(count):
+            kind, path = rng.choice(pages)
+            start = time.perf_counter()
+            response = client.get(path())
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{path}: HTTP {response.status_code}")
+            timings.append((kind, elapsed))
+    with lock:
+        out.extend(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=60, help="requests per client")
+    parser.add_argument("--sqlite", default="", help="SQLite file to use (kept); default a temporary one")
+    parser.add_argument("--postgres", default="", help="benchmark on a scratch database on this PostgreSQL server")
+    parser.add_argument("--keep", default="", help="PostgreSQL: use (and keep) the database of this name")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "profiles"
+        folder.mkdir()
+        for name, text in PROFILES.items():
+            (folder / f"{name}.toml").write_text(text, encoding="utf-8")
+        if args.postgres:
+            with scratch_postgres(args.postgres, args.keep) as url:
+                run(url, folder, Path(tmp), args)
+        else:
+            run(f"sqlite:///{args.sqlite or Path(tmp) / 'bench.db'}", folder, Path(tmp), args)
+
+
+def run(url: str, folder: Path, tmp: Path, args) -> None:
+    engine = prepare(url, args.calls)
+    top = add_matches_and_runs(engine)
+    engine.dispose()
+    config = tmp / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n', encoding="utf-8")
+    process, base = start_server(config)
+    try:
+        with httpx.Client(base_url=base) as warm:
+            for path in ("/", "/?q=vatten", "/profiles", "/sources", "/calls/1"):
+                warm.get(path)
+        results: list[tuple[str, float]] = []
+        lock = threading.Lock()
+        threads = [
+            threading.Thread(target=client_loop, args=(base, top, args.requests, seed, results, lock))
+            for seed in range(args.clients)
+        ]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - start
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    print(
+        f"\n{name}: {args.calls:,} calls, {args.clients} concurrent clients, {len(results)} requests "
+        f"in {wall:.1f} s ({len(results) / wall:.0f} requests/s)"
+    )
+    print(f"  {'page':<16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    kinds = sorted({k for k, _ in results})
+    worst = 0.0
+    for kind in kinds:
+        values = [t for k, t in results if k == kind]
+        p95 = percentile(values, 0.95)
+        worst = max(worst, p95)
+        print(f"  {kind:<16} {len(values):5d} {statistics.median(values):8.1f} {p95:8.1f}")
+    everything = [t for _, t in results]
+    print(
+        f"  {'ALL':<16} {len(everything):5d} {statistics.median(everything):8.1f} {percentile(everything, 0.95):8.1f}"
+        f"   target every page p95 < 200 ms: {'met' if worst < 200 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Read-only queries behind the web pages: calls with their matches and feedback, and source run history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Call, Feedback, Match, ScrapeRun
+
+#: run outcomes that count as a success for "last success"
+OK_OUTCOMES = ("ok", "not_modified")
+
+
+def get_call_by_id(session: Session, call_id: int) -> Call | None:
+    return session.get(Call, call_id)
+
+
+def calls_by_ids(session: Session, call_ids: Iterable[int]) -> dict[int, Call]:
+    ids = sorted(set(call_ids))
+    if not ids:
+        return {}
+    return {c.id: c for c in session.exec(select(Call).where(col(Call.id).in_(ids)))}
+
+
+def matches_for_calls(session: Session, call_ids: Iterable[int]) -> dict[int, list[Match]]:
+    """call id -> its matches, best first (for showing matched administrations in result lists)."""
+    ids = sorted(set(call_ids))
+    out: dict[int, list[Match]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    query = select(Match).where(col(Match.call_id).in_(ids)).order_by(col(Match.score).desc(), Match.profile_id)
+    for match in session.exec(query):
+        out[match.call_id].append(match)
+    return out
+
+
+def feedback_for_call(session: Session, call_id: int) -> dict[str, Feedback]:
+    """profile id -> the feedback given on this call for that administration."""
+    rows = session.exec(select(Feedback).where(Feedback.call_id == call_id))
+    return {row.profile_id: row for row in rows}
+
+
+def feedback_with_calls(session: Session, profile_id: str) -> list[tuple[Feedback, Call]]:
+    """The feedback given for one administration, newest first, with the calls."""
+    query = (
+        select(Feedback, Call)
+        .join(Call, Call.id == Feedback.call_id)
+        .where(Feedback.profile_id == profile_id)
+        .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
+    )
+    return list(session.exec(query))
+
+
+def match_counts(session: Session) -> dict[str, int]:
+    """profile id -> number of stored matches."""
+    query = select(Match.profile_id, func.count()).group_by(Match.profile_id)
+    return {profile_id: count for profile_id, count in session.exec(query)}
+
+
+def open_calls(session: Session, statuses: Sequence[str] = ("open", "forthcoming")) -> list[Call]:
+    """Calls that can still be applied for, in a stable order (what the matcher ranks)."""
+    return list(session.exec(select(Call).where(col(Call.status).in_(list(statuses))).order_by(Call.id)))
+
+
+def run_history(session: Session, source: str, limit: int = 30) -> list[ScrapeRun]:
+    """A source's most recent runs, oldest first (for the chart over time)."""
+    query = select(ScrapeRun).where(ScrapeRun.source == source).order_by(col(ScrapeRun.id).desc()).limit(limit)
+    return list(reversed(list(session.exec(query))))
+
+
+def last_success(session: Session) -> dict[str, datetime]:
+    """source -> start of its latest successful run."""
+    query = (
+        select(ScrapeRun.source, func.max(ScrapeRun.started_at))
+        .where(col(ScrapeRun.outcome).in_(OK_OUTCOMES))
+        .group_by(ScrapeRun.source)
+    )
+    out = {}
+    for source, started in session.exec(query):
+        # max() over the UTC type comes back untyped on SQLite; read it through the column type
+        out[source] = _as_utc(started)
+    return out
+
+
+def last_errors(session: Session) -> dict[str, ScrapeRun]:
+    """source -> its latest failed run."""
+    newest = (
+        select(ScrapeRun.source, func.max(ScrapeRun.id).label("id"))
+        .where(col(ScrapeRun.outcome).not_in(OK_OUTCOMES))
+        .group_by(ScrapeRun.source)
+        .subquery()
+    )
+    rows = session.exec(select(ScrapeRun).join(newest, ScrapeRun.id == newest.c.id))
+    return {row.source: row for row in rows}
+
+
+def _as_utc(value) -> datetime | None:
+    from datetime import UTC
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

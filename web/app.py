@@ -1,0 +1,293 @@
+"""The web application: ``create_app(settings, engine)`` builds it; ``fundwatch serve`` runs it with uvicorn.
+
+Every request goes through one middleware that reads the signed session cookie (or the trusted
+reverse proxy's user header), finds the user, enforces ``web.require_login`` for reading, writes
+the cookie back when it changed and adds security headers. Pages are Jinja2 templates with
+autoescaping; the only static file is one stylesheet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from errors import DatabaseError
+from settings import Settings
+from store.accounts import get_user
+from store.engine import check_connection, read_session
+from store.models_access import User
+from web.formatting import FILTERS
+from web.profile_files import ProfileFiles
+from web.security import COOKIE, LoginLimiter, SessionCodec, new_token, password_stamp, resolve_secret
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+#: reachable without login even when ``web.require_login`` is on
+PUBLIC_PATHS = ("/login", "/healthz", "/static/")
+
+
+@dataclass
+class WebState:
+    settings: Settings
+    engine: Engine
+    profiles: ProfileFiles
+    templates: Jinja2Templates
+    codec: SessionCodec
+    limiter: LoginLimiter
+    trusted_proxies: frozenset[str]
+    #: small per-process caches (e.g. the filter lists), keyed by name
+    cache: dict = field(default_factory=dict)
+
+
+class LoginRequired(Exception):
+    """Raised by a page that needs a logged-in user; answered with a redirect to the login page."""
+
+    def __init__(self, next_path: str = "/") -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web
+
+
+def current_user(request: Request) -> User | None:
+    return getattr(request.state, "user", None)
+
+
+def session_data(request: Request) -> dict:
+    return request.state.session
+
+
+def mark_session_changed(request: Request) -> None:
+    request.state.session_changed = True
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (created, and the cookie set, on first use)."""
+    session = session_data(request)
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = new_token()
+        mark_session_changed(request)
+    return token
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A message shown once on the next page (after a redirect)."""
+    session_data(request)["flash"] = [kind, message]
+    mark_session_changed(request)
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to return to after login; anything else (other sites, //host) becomes "/"."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 0x20 for c in value):
+        return "/"
+    return value
+
+
+def render(request: Request, template: str, context: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    web = state(request)
+    session = session_data(request)
+    message = session.pop("flash", None)
+    if message:
+        mark_session_changed(request)
+    user = current_user(request)
+    values = {
+        "request": request,
+        "user": user,
+        "flash": message,
+        "csrf_token": lambda: csrf_token(request),
+        "path": request.url.path,
+        "current_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "proxy_login": bool(web.settings.web.proxy_user_header) and getattr(request.state, "via_proxy", False),
+    }
+    values.update(context or {})
+    return web.templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status_code: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status_code)
+    if not hasattr(request.state, "session"):
+        return PlainTextResponse(f"{title}\n{message}", status_code=status_code)
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status_code)
+
+
+_ERRORS = {
+    400: ("Felaktig begäran", "Begäran kunde inte tolkas."),
+    401: ("Inloggning krävs", "Logga in för att se det här."),
+    403: ("Åtkomst nekad", "Du har inte behörighet att göra det här."),
+    404: ("Sidan finns inte", "Sidan eller posten du söker finns inte."),
+    405: ("Metoden stöds inte", "Den här adressen tar inte emot den sortens begäran."),
+    422: ("Ogiltiga uppgifter", "Uppgifterna kunde inte tolkas."),
+    429: ("För många försök", "För många försök. Vänta en stund och försök igen."),
+}
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _resolve_user(web: WebState, request: Request, session: dict) -> tuple[User | None, bool]:
+    """(user, came from the proxy header)."""
+    header = web.settings.web.proxy_user_header
+    if header and client_address(request) in web.trusted_proxies:
+        name = request.headers.get(header, "").strip().lower()
+        if name:
+            with read_session(web.engine) as db:
+                user = get_user(db, name)
+            if user is None:
+                log.warning("reverse proxy sent unknown user %r in %s; treated as not logged in", name, header)
+            return user, user is not None
+    username = session.get("u")
+    if not username:
+        return None, False
+    with read_session(web.engine) as db:
+        user = get_user(db, username)
+    if user is None or session.get("pv") != password_stamp(user.password_hash):
+        return None, False
+    return user, False
+
+
+def _normalise_addresses(text: str) -> frozenset[str]:
+    out = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            out.add(str(ipaddress.ip_address(part)))
+        except ValueError:
+            log.warning("web.trusted_proxies: %r is not an IP address; ignored", part)
+    return frozenset(out)
+
+
+def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | None = None) -> FastAPI:
+    """Build the web application for these settings and this (migrated) engine."""
+    from web import api, pages_auth, pages_call, pages_profile, pages_search, pages_sources, pages_workshop
+
+    folder = Path(profiles_dir) if profiles_dir is not None else settings.path(settings.paths.profiles_dir)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters.update(FILTERS)
+    templates.env.globals["quote"] = quote
+    secret = resolve_secret(settings.web.secret_env, settings.secret(settings.web.secret_env))
+    web = WebState(
+        settings=settings,
+        engine=engine,
+        profiles=ProfileFiles(folder),
+        templates=templates,
+        codec=SessionCodec(secret, settings.web.session_hours * 3600),
+        limiter=LoginLimiter(settings.web.login_max_attempts, settings.web.login_window_minutes * 60),
+        trusted_proxies=_normalise_addresses(settings.web.trusted_proxies),
+    )
+    app = FastAPI(title="fundwatch", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = web
+    secure_cookie = settings.web.base_url.startswith("https://")
+
+    @app.middleware("http")
+    async def sessions_and_headers(request: Request, call_next):
+        session = web.codec.loads(request.cookies.get(COOKIE))
+        request.state.session = session
+        request.state.session_changed = False
+        user, via_proxy = await run_in_threadpool(_resolve_user, web, request, session)
+        if user is None and session.get("u"):
+            session.pop("u", None)
+            session.pop("pv", None)
+            request.state.session_changed = True
+        request.state.user = user
+        request.state.via_proxy = via_proxy
+        path = request.url.path
+        if settings.web.require_login and user is None and not path.startswith(PUBLIC_PATHS):
+            if path.startswith("/api/") or path.endswith((".ics", ".csv")):
+                response: Response = _error_page(request, 401, *_ERRORS[401])
+            else:
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        else:
+            response = await call_next(request)
+        if request.state.session_changed:
+            if request.state.session:
+                response.set_cookie(
+                    COOKIE,
+                    web.codec.dumps(request.state.session),
+                    max_age=web.codec.max_age,
+                    httponly=True,
+                    samesite="lax",
+                    secure=secure_cookie,
+                    path="/",
+                )
+            else:
+                response.delete_cookie(COOKIE, path="/")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "text/html" in response.headers.get("content-type", ""):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        if _wants_json(request):
+            return _error_page(request, 401, *_ERRORS[401])
+        return RedirectResponse(f"/login?next={quote(safe_next(exc.next_path), safe='')}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        title, message = _ERRORS.get(exc.status_code, ("Fel", "Något gick fel."))
+        # a page may raise HTTPException with its own Swedish message; Starlette's default is the status phrase
+        if isinstance(exc.detail, str) and exc.detail and exc.detail != HTTPStatus(exc.status_code).phrase:
+            message = exc.detail
+        response = _error_page(request, exc.status_code, title, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        fields = sorted({".".join(str(p) for p in e["loc"][1:]) for e in exc.errors()})
+        return _error_page(request, 422, _ERRORS[422][0], f"Ogiltigt värde i: {', '.join(fields)}.")
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        log.exception("error answering %s %s", request.method, request.url.path)
+        return _error_page(request, 500, "Något gick fel", "Ett oväntat fel inträffade. Det har loggats.")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        try:
+            check_connection(engine)
+        except DatabaseError as exc:
+            log.error("health check: %s", exc)
+            return PlainTextResponse("database unreachable", status_code=503)
+        return PlainTextResponse("ok")
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (pages_search, pages_call, pages_profile, pages_workshop, pages_sources, pages_auth, api):
+        app.include_router(module.router)
+    return app

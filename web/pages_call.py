@@ -1,0 +1,92 @@
+"""Utlysning: one call with every field, its deadlines, change history, matches, similar calls and feedback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from store.accounts import record_audit
+from store.browse import calls_by_ids, feedback_for_call, get_call_by_id, open_calls
+from store.calls import changes_for
+from store.engine import read_session, write_session
+from store.matches import VERDICTS, matches_for_call, set_feedback
+from web import ranking
+from web.accounts import can_give_feedback, feedback_profiles
+from web.app import LoginRequired, current_user, flash, render, state
+from web.formatting import VERDICT
+from web.guards import check_csrf
+
+router = APIRouter()
+
+
+def _call_or_404(db, call_id: int):
+    call = get_call_by_id(db, call_id)
+    if call is None:
+        raise HTTPException(404, f"Det finns ingen utlysning med nummer {call_id}.")
+    return call
+
+
+@router.get("/calls/{call_id}", response_class=HTMLResponse)
+def call_page(request: Request, call_id: int) -> Response:
+    web = state(request)
+    user = current_user(request)
+    with read_session(web.engine) as db:
+        call = _call_or_404(db, call_id)
+        changes = changes_for(db, call_id)
+        matches = matches_for_call(db, call_id)
+        feedback = feedback_for_call(db, call_id)
+        similar_available, similar_ids = ranking.similar(call_id, open_calls(db)) if ranking_ready() else (False, [])
+        similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
+    names = web.profiles.names()
+    matched_ids = [m.profile_id for m in matches]
+    # matched administrations first, then the others, for the feedback buttons
+    ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
+    return render(
+        request,
+        "call.html",
+        {
+            "call": call,
+            "changes": list(reversed(changes)),
+            "matches": matches,
+            "feedback": feedback,
+            "names": names,
+            "feedback_for": feedback_profiles(user, ordered),
+            "similar_available": similar_available,
+            "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
+            "similar_notice": ranking.SIMILAR_UNAVAILABLE,
+            "extra_items": sorted((call.extra or {}).items()),
+        },
+    )
+
+
+def ranking_ready() -> bool:
+    """Whether the matcher offers ``similar`` (checked before loading every open call for it)."""
+    return ranking._matcher_function("similar") is not None
+
+
+@router.post("/calls/{call_id}/feedback")
+def give_feedback(
+    request: Request,
+    call_id: int,
+    profile_id: str = Form(""),
+    verdict: str = Form(""),
+    csrf_token: str = Form(""),
+) -> Response:
+    check_csrf(request, csrf_token)
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired(f"/calls/{call_id}")
+    web = state(request)
+    if verdict not in VERDICTS:
+        raise HTTPException(422, "Välj Relevant eller Inte relevant.")
+    if profile_id not in web.profiles.names():
+        raise HTTPException(422, "Okänd förvaltning.")
+    if not can_give_feedback(user, profile_id):
+        raise HTTPException(403, "Du kan bara ge återkoppling för dina egna förvaltningar.")
+    with write_session(web.engine) as db:
+        _call_or_404(db, call_id)
+        set_feedback(db, profile_id, call_id, verdict, user=user.username)
+        record_audit(db, user.username, "feedback.set", f"call:{call_id}", {"profile": profile_id, "verdict": verdict})
+    name = web.profiles.names().get(profile_id, profile_id)
+    flash(request, f"Återkoppling sparad: {VERDICT[verdict]} för {name}.")
+    return RedirectResponse(f"/calls/{call_id}#aterkoppling", status_code=303)

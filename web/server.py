@@ -1,0 +1,87 @@
+"""Running the web UI with uvicorn on an address and port (0 picks a free port, which is logged)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from errors import ConfigError
+from settings import Settings
+from web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (IPv4 or IPv6); a clear error when the address is taken."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ConfigError(f"web host {host!r}: {exc.strerror}") from None
+    family, kind, _proto, _name, address = infos[0]
+    # name TCP explicitly: asyncio sets TCP_NODELAY only when the socket's proto says TCP; without it every
+    # reply on a kept-alive connection waits ~40 ms for the client's delayed ACK (Nagle)
+    sock = socket.socket(family, kind, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings, engine: Engine, host: str, port: int, workers: int = 1) -> int:
+    """Serve until stopped. With ``workers`` > 1 the listening socket is shared by that many processes
+    (forked after binding; each opens its own database connections). Per-process state such as the login
+    rate limit is then counted per process."""
+    app = create_app(settings, engine)
+    sock = bind(host, port)
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    log.info("web UI listening on http://%s:%d (%d worker process%s)", shown, bound_port, workers, "es" * (workers > 1))
+    children: list[int] = []
+    for _ in range(max(workers, 1) - 1):
+        pid = os.fork()
+        if pid == 0:  # a worker: ends with the first process, opens its own connections, serves
+            _die_with_parent()
+            engine.dispose(close=False)
+            _run(app, sock)
+            os._exit(0)
+        children.append(pid)
+    try:
+        _run(app, sock)
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+    return 0
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent ends (uvicorn re-raises the signal that stopped
+    the first process, so its own clean-up may not run)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        log.warning("cannot tie worker %d to its parent; stop it with the parent's process group", os.getpid())
+    if os.getppid() == 1:  # the parent is already gone
+        os._exit(0)
+
+
+def _run(app, sock: socket.socket) -> None:
+    config = uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
