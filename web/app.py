@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 #: reachable without login even when ``web.require_login`` is on
-PUBLIC_PATHS = ("/login", "/healthz", "/static/")
+PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/")
 
 
 @dataclass
@@ -185,7 +185,7 @@ def _normalise_addresses(text: str) -> frozenset[str]:
 
 def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | None = None) -> FastAPI:
     """Build the web application for these settings and this (migrated) engine."""
-    from web import api, pages_auth, pages_call, pages_profile, pages_search, pages_sources, pages_workshop
+    from web import api, pages_auth, pages_call, pages_links, pages_profile, pages_search, pages_sources, pages_workshop
 
     folder = Path(profiles_dir) if profiles_dir is not None else settings.path(settings.paths.profiles_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -288,6 +288,15 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         return PlainTextResponse("ok")
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (pages_search, pages_call, pages_profile, pages_workshop, pages_sources, pages_auth, api):
+    for module in (
+        pages_search,
+        pages_call,
+        pages_profile,
+        pages_workshop,
+        pages_sources,
+        pages_auth,
+        pages_links,
+        api,
+    ):
         app.include_router(module.router)
     return app
