@@ -278,19 +278,10 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
 
 
 def job_schedules(settings) -> dict[str, str]:
-    """Job name -> cron expression, from [schedule] (and per-source schedules for scrape.NAME jobs)."""
-    sched = settings.schedule
-    out = {
-        "scrape": sched.scrape,
-        "digest": sched.digest,
-        "overview": sched.overview,
-        "reminders": sched.reminders,
-        "reconcile": sched.reconcile,
-    }
-    for source in settings.sources:
-        if source.enabled and source.schedule:
-            out[f"scrape.{source.name}"] = source.schedule
-    return out
+    """Job name -> cron expression (see ``settings.job_schedules``)."""
+    from settings import job_schedules as schedules
+
+    return schedules(settings)
 
 
 class Worker:

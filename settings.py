@@ -201,6 +201,22 @@ def cron_trigger(expression: str, timezone: str):
     )
 
 
+def job_schedules(settings: Settings) -> dict[str, str]:
+    """Job name -> cron expression, from [schedule] (and per-source schedules as ``scrape.NAME`` jobs)."""
+    sched = settings.schedule
+    out = {
+        "scrape": sched.scrape,
+        "digest": sched.digest,
+        "overview": sched.overview,
+        "reminders": sched.reminders,
+        "reconcile": sched.reconcile,
+    }
+    for source in settings.sources:
+        if source.enabled and source.schedule:
+            out[f"scrape.{source.name}"] = source.schedule
+    return out
+
+
 class ScheduleSettings(Section):
     timezone: str = Field("Europe/Stockholm", description="Time zone of every schedule.")
     scrape: str = Field(

@@ -185,7 +185,17 @@ def _normalise_addresses(text: str) -> frozenset[str]:
 
 def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | None = None) -> FastAPI:
     """Build the web application for these settings and this (migrated) engine."""
-    from web import api, pages_auth, pages_call, pages_links, pages_profile, pages_search, pages_sources, pages_workshop
+    from web import (
+        api,
+        pages_auth,
+        pages_call,
+        pages_links,
+        pages_profile,
+        pages_search,
+        pages_sources,
+        pages_status,
+        pages_workshop,
+    )
 
     folder = Path(profiles_dir) if profiles_dir is not None else settings.path(settings.paths.profiles_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -294,6 +304,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_profile,
         pages_workshop,
         pages_sources,
+        pages_status,
         pages_auth,
         pages_links,
         api,

@@ -63,3 +63,21 @@ def test_feedback_link_asks_then_records_the_verdict_with_an_audit_record(site: 
         assert feedback_for_profile(db, "miljo")[call_id] == "not_relevant"
         events = audit_events(db, action="feedback.set")[1]
     assert events and events[0].detail == {"profile": "miljo", "verdict": "not_relevant"}
+
+
+def test_status_page_shows_each_jobs_last_run_result_and_next_run(site: Site):
+    from datetime import UTC, datetime
+
+    from store.engine import write_session
+    from store.jobs import finish_job_run, start_job_run
+
+    with write_session(site.engine) as db:
+        run = start_job_run(db, "scrape", datetime(2026, 11, 27, 4, 30, tzinfo=UTC))
+        finish_job_run(
+            db, run.id, "error", "2 sources failed: formas, boverket", datetime(2026, 11, 27, 4, 31, tzinfo=UTC)
+        )
+    page = site.client().get("/status")
+    assert page.status_code == 200
+    assert "Hämtning från källorna" in page.text
+    assert "2 sources failed: formas, boverket" in page.text
+    assert "Fel" in page.text and "Har inte körts" in page.text  # the digest has never run here
