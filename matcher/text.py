@@ -114,11 +114,14 @@ class Lexicon:
 
     surface: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
+    #: every beginning (three letters or more) of every surface form
+    prefixes: set[str] = field(default_factory=set)
 
     def add(self, word: str, inflect: bool = False) -> None:
         """Add a word; with ``inflect`` (for base forms) its likely inflected forms' stems too."""
         if len(word) >= MIN_PART and word not in self.surface:
             self.surface.add(word)
+            self.prefixes.update(word[:i] for i in range(MIN_PART, len(word) + 1))
             self.stems.update(sv_keys(word) if inflect else (stem_sv(word),))
 
     def knows(self, word: str) -> bool:
@@ -162,9 +165,14 @@ class Analyzer:
         if cached is not None:
             return cached
         found: list[str] = []
-        if len(word) >= MIN_COMPOUND:
+        # every modifier tried for word[:i] begins with word[:i - 1]; once that begins no known word,
+        # no longer modifier can be known either (most words are dismissed after a lookup or two)
+        prefixes = self.lexicon.prefixes
+        if len(word) >= MIN_COMPOUND and word[:MIN_PART] in prefixes:
             for i in range(MIN_PART, len(word) - MIN_PART + 1):
                 left, right = word[:i], word[i:]
+                if i > MIN_PART and left[:-1] not in prefixes:
+                    break
                 modifier = self._modifier(left)
                 if modifier is None:
                     continue
