@@ -52,6 +52,24 @@ _RESEARCHER = re.compile(
 )
 #: call text that shows it is meant for young companies only
 _STARTUP = re.compile(r"\b(?:start-?ups?|spin-?outs?|unga, små företag|nystartade företag)\b", re.IGNORECASE)
+#: fragments one of which every match of the two patterns above contains (a cheap test first)
+_HINTS = (
+    "post",
+    "fellow",
+    "doktor",
+    "ph",
+    "doctor",
+    "forskar",
+    "career",
+    "investigator",
+    "curie",
+    "msca",
+    "erc",
+    "stipendi",
+    "start",
+    "spin",
+    "små företag",
+)
 
 
 @dataclass(frozen=True)
@@ -150,9 +168,11 @@ def signals(call: CallText, vocabulary: frozenset[str] | set[str] | None = None)
         text = f"{head}\n{call.description}\n{call.programme}".lower()
         vocabulary = set(_WORD.findall(text))
     other = areas.find(False, vocabulary, text, call)
+    lowered = head.lower()
+    hinted = any(hint in lowered for hint in _HINTS)
     return Signals(
-        researchers=bool(_RESEARCHER.search(head)),
-        startups=bool(_STARTUP.search(head)),
+        researchers=hinted and bool(_RESEARCHER.search(head)),
+        startups=hinted and bool(_STARTUP.search(head)),
         elsewhere=other if other and not areas.find(True, vocabulary, text, call) else "",
     )
 

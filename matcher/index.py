@@ -48,6 +48,7 @@ def call_language(call: CallText, resources: Resources | None = None) -> str:
 
 
 def call_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
+    """A call's texts with their weights; fields of equal weight are read as one text."""
     texts = {
         "title": call.title,
         "summary": call.summary,
@@ -55,12 +56,21 @@ def call_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, flo
         "programme": call.programme,
         "funder": call.funder,
     }
-    return [(texts[name], weight if method.field_weights else 1.0) for name, weight in CALL_FIELDS if texts[name]]
+    by_weight: dict[float, list[str]] = {}
+    for name, weight in CALL_FIELDS:
+        if texts[name]:
+            by_weight.setdefault(weight if method.field_weights else 1.0, []).append(texts[name])
+    return [("\n".join(parts), weight) for weight, parts in by_weight.items()]
 
 
 def head_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
     """Title and summary only: what character n-grams are computed on (cheap even for 100,000 calls)."""
-    return [(t, w) for t, w in call_fields(call, method)[:2] if t in (call.title, call.summary)]
+    weights = dict(CALL_FIELDS)
+    return [
+        (text, weights[name] if method.field_weights else 1.0)
+        for name, text in (("title", call.title), ("summary", call.summary))
+        if text
+    ]
 
 
 @dataclass
@@ -135,7 +145,7 @@ class Vectoriser:
                     found.update(watch.intersection(counted))
                 entries = [get(t) or self._entry(t, lang) for t in counted]
                 tokens_of.extend([e[3] for e in entries])
-                counts.extend([n * weight for n in counted.values()])
+                counts.extend(counted.values() if weight == 1.0 else [n * weight for n in counted.values()])
                 starts = [t for t, e in zip(counted, entries, strict=True) if e[2]]
                 if starts:
                     for fid in self._phrases(tokens, set(starts), lang):
