@@ -280,18 +280,24 @@ class Analyzer:
         want = set(wanted) if wanted is not None else None
         tokens = words(text)
         infos = [self.info(t, lang) for t in tokens]
+        # the text's own spelling ("Östersjön") for display, when lower-casing kept the word boundaries
+        shown = WORD.findall(text)
+        if len(shown) != len(tokens):
+            shown = tokens
         found: dict[str, str] = {}
-        for token, info in zip(tokens, infos, strict=True):
+        # a glossary phrase is the best name for its concept ("baltic sea" rather than "baltic")
+        if want is None or any(f.startswith(CONCEPT_PREFIX) for f in want):
+            for concept, start, end in self._phrases(infos):
+                feature = CONCEPT_PREFIX + concept
+                if feature not in found and (want is None or feature in want):
+                    found[feature] = " ".join(shown[start:end])
+        for token, info in zip(shown, infos, strict=True):
+            if want is not None and len(found) == len(want):
+                break
             from_parts = dict(info.parts) if parts and info.parts else None
             for feature in info.features:
                 if feature not in found and (want is None or feature in want):
                     found[feature] = from_parts.get(feature, token) if from_parts else token
-            if want is not None and len(found) == len(want):
-                return found
-        for concept, start, end in self._phrases(infos):
-            feature = CONCEPT_PREFIX + concept
-            if feature not in found and (want is None or feature in want):
-                found[feature] = " ".join(tokens[start:end])
         return found
 
 
