@@ -5,7 +5,8 @@
 
 Targets (issue: Matcher): ranking 100,000 calls against 300 profiles from scratch in under 60 s and
 2 GB; scoring 1,000 new calls against 300 profiles in under 2 s. The generator mixes glossary terms
-(so concepts and cross-language matches happen), stop words, call boilerplate and a Zipf-distributed
+(6% of the words, so concepts and cross-language matches happen), stop words (44%), call boilerplate
+(10%) and a Zipf-distributed
 vocabulary of made-up words (so the vocabulary is as large as a real corpus's), half Swedish and half
 English, with descriptions of about 1.5 KB. Profiles are the shipped ones, varied.
 """
@@ -64,11 +65,11 @@ class Generator:
         rare = r.choices(self.rare, cum_weights=self._cum, k=n)
         for i in range(n):
             x = r.random()
-            if x < 0.12:
+            if x < 0.06:
                 out.append(r.choice(topic))
-            elif x < 0.55:
+            elif x < 0.50:
                 out.append(r.choice(self.stop[lang]))
-            elif x < 0.65:
+            elif x < 0.60:
                 out.append(r.choice(self.boiler))
             else:
                 out.append(rare[i])
@@ -135,25 +136,27 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(new_calls):,} new calls in {time.perf_counter() - t:.1f} s; peak memory so far {peak_mb():,.0f} MB"
     )
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     index = CallIndex.build(calls)
-    t1 = time.perf_counter()
+    t1, _c1 = time.perf_counter(), time.process_time()
     results = rank_all(profiles, index, limit=args.limit, statuses=("open", "forthcoming"))
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     explained = sum(len(r) for r in results.values())
     print(
         f"from scratch: index {t1 - t0:.1f} s ({index.matrix.shape[0]:,} calls, {len(index.idf):,} features, "
         f"{index.matrix.nnz:,} non-zeros) + ranking {len(profiles)} profiles {t2 - t1:.1f} s "
-        f"({explained:,} explained results) = {t2 - t0:.1f} s; peak memory {peak_mb():,.0f} MB"
+        f"({explained:,} explained results) = {t2 - t0:.1f} s wall, {c2 - c0:.1f} s CPU; "
+        f"peak memory {peak_mb():,.0f} MB"
     )
 
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     fresh = index.transform(new_calls)
     new_results = rank_all(profiles, fresh, limit=args.limit, statuses=("open", "forthcoming"))
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     print(
-        f"new calls: {len(new_calls):,} calls x {len(profiles)} profiles in {t4 - t3:.2f} s "
-        f"({sum(len(r) for r in new_results.values()):,} explained results); peak memory {peak_mb():,.0f} MB"
+        f"new calls: {len(new_calls):,} calls x {len(profiles)} profiles in {t4 - t3:.2f} s wall, "
+        f"{c4 - c3:.2f} s CPU ({sum(len(r) for r in new_results.values()):,} explained results); "
+        f"peak memory {peak_mb():,.0f} MB"
     )
     print("targets: from scratch < 60 s and < 2,048 MB; new calls < 2 s")
     return 0

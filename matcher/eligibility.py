@@ -52,6 +52,24 @@ _RESEARCHER = re.compile(
 )
 #: call text that shows it is meant for young companies only
 _STARTUP = re.compile(r"\b(?:start-?ups?|spin-?outs?|unga, små företag|nystartade företag)\b", re.IGNORECASE)
+#: fragments one of which every match of the two patterns above contains (a cheap test first)
+_HINTS = (
+    "post",
+    "fellow",
+    "doktor",
+    "ph",
+    "doctor",
+    "forskar",
+    "career",
+    "investigator",
+    "curie",
+    "msca",
+    "erc",
+    "stipendi",
+    "start",
+    "spin",
+    "små företag",
+)
 
 
 @dataclass(frozen=True)
@@ -72,20 +90,27 @@ class Signals:
 
 @dataclass(frozen=True)
 class _Areas:
-    """Region names as word tuples, for a fast membership test on a text's set of words."""
+    """Region names as word tuples, indexed by their longest word for a fast test on a set of words."""
 
     home: tuple[tuple[str, ...], ...]
     elsewhere: tuple[tuple[str, ...], ...]
     #: lower-case name -> as written in regions.txt
     display: dict[str, str]
+    #: longest word of a name -> (order in the file, name, home?) for every name
+    by_word: dict[str, tuple[tuple[int, tuple[str, ...], bool], ...]]
 
-    @staticmethod
-    def find(names: tuple[tuple[str, ...], ...], vocabulary: set[str], text: str) -> str:
-        for name in names:
-            if all(w in vocabulary for w in name):
-                phrase = " ".join(name)
-                if len(name) == 1 or re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, name)) + r"(?!\w)", text):
-                    return phrase
+    def find(self, home: bool, vocabulary: frozenset[str] | set[str], text: str, call: CallText) -> str:
+        """The first name (in file order) of the section whose words all occur; a name of several
+        words must occur as a phrase."""
+        candidates = sorted(entry for word in vocabulary for entry in self.by_word.get(word, ()) if entry[2] == home)
+        for _, name, _ in candidates:
+            if not all(w in vocabulary for w in name):
+                continue
+            if len(name) == 1:
+                return name[0]
+            text = text or f"{call.title}\n{call.summary}\n{call.description}\n{call.programme}".lower()
+            if re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, name)) + r"(?!\w)", text):
+                return " ".join(name)
         return ""
 
 
@@ -107,33 +132,48 @@ def _areas() -> _Areas:
     def names(section: str) -> tuple[tuple[str, ...], ...]:
         return tuple(tuple(_WORD.findall(n.lower())) for n in sections.get(section, []))
 
-    return _Areas(names("home"), names("elsewhere"), display)
+    home, elsewhere = names("home"), names("elsewhere")
+    by_word: dict[str, list[tuple[int, tuple[str, ...], bool]]] = {}
+    for order, (name, is_home) in enumerate([(n, True) for n in home] + [(n, False) for n in elsewhere]):
+        by_word.setdefault(max(name, key=len), []).append((order, name, is_home))
+    return _Areas(home, elsewhere, display, {w: tuple(v) for w, v in by_word.items()})
 
 
-def applicant_kinds(applicant_types: tuple[str, ...]) -> set[str]:
+@lru_cache(maxsize=10_000)
+def applicant_kinds(applicant_types: tuple[str, ...]) -> frozenset[str]:
     """Which kinds of organisation (municipal, company, research, other) the applicant types name."""
     kinds = set()
     for text in applicant_types:
         found = {name for name, pattern in _KINDS.items() if pattern.search(text)}
         kinds |= found or {"other"}
-    return kinds
+    return frozenset(kinds)
 
 
-#: how much of a description is searched for programme areas (they are named early)
-REGION_CHARS = 3_000
+def area_vocabulary() -> frozenset[str]:
+    """Every word of every programme-area name (the index notes which of them each call contains)."""
+    areas = _areas()
+    return frozenset(w for name in areas.home + areas.elsewhere for w in name)
 
 
-def signals(call: CallText) -> Signals:
-    """Read the call's text once: researchers, start-ups, another programme area."""
+def signals(call: CallText, vocabulary: frozenset[str] | set[str] | None = None) -> Signals:
+    """Read the call's text: researchers, start-ups, another programme area.
+
+    ``vocabulary``: the call's words that occur in programme-area names, when already known (the
+    index notes them while counting); otherwise the text is read here.
+    """
     head = f"{call.title}\n{call.summary}"
     areas = _areas()
-    text = f"{head}\n{call.description[:REGION_CHARS]}\n{call.programme}".lower()
-    vocabulary = set(_WORD.findall(text))
-    other = _Areas.find(areas.elsewhere, vocabulary, text)
+    text = ""
+    if vocabulary is None:
+        text = f"{head}\n{call.description}\n{call.programme}".lower()
+        vocabulary = set(_WORD.findall(text))
+    other = areas.find(False, vocabulary, text, call)
+    lowered = head.lower()
+    hinted = any(hint in lowered for hint in _HINTS)
     return Signals(
-        researchers=bool(_RESEARCHER.search(head)),
-        startups=bool(_STARTUP.search(head)),
-        elsewhere=other if other and not _Areas.find(areas.home, vocabulary, text) else "",
+        researchers=hinted and bool(_RESEARCHER.search(head)),
+        startups=hinted and bool(_STARTUP.search(head)),
+        elsewhere=other if other and not areas.find(True, vocabulary, text, call) else "",
     )
 
 
@@ -144,7 +184,7 @@ def assess(call: CallText, applicant: str = "kommun", read: Signals | None = Non
     """
     allowed = {"municipal"} if applicant == "kommun" else {"municipal", "company"}
     if call.applicant_types:
-        kinds = applicant_kinds(call.applicant_types)
+        kinds = applicant_kinds(tuple(call.applicant_types))
         if not kinds & allowed:
             who = ", ".join(call.applicant_types[:3])
             return Eligibility(NOT_ELIGIBLE, f"Nedprioriterad: kan sökas av {who}")

@@ -55,7 +55,7 @@ def term_pairs(
         call_term = call_surfaces.get(name) or _display(index, name)
         key = (term, call_term)
         merged[key] = merged.get(key, 0.0) + contribution
-    pairs = sorted(merged.items(), key=lambda item: -item[1])
+    pairs = _fold(sorted(merged.items(), key=lambda item: -item[1]))
     out = []
     for (term, call_term), contribution in pairs:
         share = contribution / total
@@ -63,6 +63,35 @@ def term_pairs(
             break
         out.append({"term": term, "call_term": call_term, "weight": round(float(share), 3)})
     return out
+
+
+def _fold(pairs: list[tuple[tuple[str, str], float]]) -> list[tuple[tuple[str, str], float]]:
+    """One line per match people would call one match: the parts of a compound or a phrase are added
+    to the whole ("vatten" and "vård" to "vattenvård ↔ vattenvårdsprojekt"; "biologisk" and "mångfald"
+    to "biologisk mångfald")."""
+    kept: list[list] = []
+    # wholes first (phrases, then longer words), so that their parts find them
+    for (term, call_term), weight in sorted(pairs, key=lambda p: (-len(p[0][0].split()), -len(p[0][0]), -p[1])):
+        low_term, low_call = term.casefold(), call_term.casefold()
+        home = None
+        for entry in kept:
+            (big_term, big_call) = entry[0]
+            big_term, big_call = big_term.casefold(), big_call.casefold()
+            same_call_word = low_call == big_call and low_term in big_call
+            inside_phrase = (
+                " " in big_term
+                and low_term in big_term.split()
+                and all(w in big_call.split() for w in low_call.split())
+            )
+            if same_call_word or inside_phrase:
+                home = entry
+                break
+        if home is None:
+            kept.append([(term, call_term), weight])
+        else:
+            home[1] += weight
+    kept.sort(key=lambda entry: -entry[1])
+    return [(pair, weight) for pair, weight in kept]
 
 
 def _display(index: CallIndex, feature: str) -> str:
@@ -78,5 +107,6 @@ def terms_reason(terms: Sequence[dict[str, Any]]) -> str:
     """ "Termer: övergödning ↔ eutrophication, kustvatten" (a pair is written once when both sides agree)."""
     shown = []
     for t in terms[:REASON_TERMS]:
-        shown.append(t["term"] if t["term"] == t["call_term"] else f"{t['term']} ↔ {t['call_term']}")
+        same = t["term"].casefold() == t["call_term"].casefold()
+        shown.append(t["term"] if same else f"{t['term']} ↔ {t['call_term']}")
     return "Termer: " + ", ".join(shown) if shown else ""

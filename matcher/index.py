@@ -11,6 +11,7 @@ the description, programme and funder once. Term frequencies are damped (``log(1
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.eligibility import area_vocabulary
 from matcher.method import DEFAULT, Method
 from matcher.model import CallId, CallText
 from matcher.resources import Resources, load_resources
@@ -46,6 +48,7 @@ def call_language(call: CallText, resources: Resources | None = None) -> str:
 
 
 def call_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
+    """A call's texts with their weights; fields of equal weight are read as one text."""
     texts = {
         "title": call.title,
         "summary": call.summary,
@@ -53,24 +56,42 @@ def call_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, flo
         "programme": call.programme,
         "funder": call.funder,
     }
-    return [(texts[name], weight if method.field_weights else 1.0) for name, weight in CALL_FIELDS if texts[name]]
+    by_weight: dict[float, list[str]] = {}
+    for name, weight in CALL_FIELDS:
+        if texts[name]:
+            by_weight.setdefault(weight if method.field_weights else 1.0, []).append(texts[name])
+    return [("\n".join(parts), weight) for weight, parts in by_weight.items()]
 
 
 def head_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, float]]:
     """Title and summary only: what character n-grams are computed on (cheap even for 100,000 calls)."""
-    return [(t, w) for t, w in call_fields(call, method)[:2] if t in (call.title, call.summary)]
+    weights = dict(CALL_FIELDS)
+    return [
+        (text, weights[name] if method.field_weights else 1.0)
+        for name, text in (("title", call.title), ("summary", call.summary))
+        if text
+    ]
 
 
 @dataclass
 class Vectoriser:
-    """Maps texts to feature ids with per-word caches; grows the vocabulary only while ``growing``."""
+    """Maps texts to feature ids with per-word caches; grows the vocabulary only while ``growing``.
+
+    Every distinct word (per language) gets a token id and its analysis (features, stem key, lengths
+    of the glossary phrases it can start) once. A batch of texts becomes a documents × tokens count
+    matrix, multiplied by the tokens × features matrix: the per-word work in Python is one dictionary
+    lookup per distinct word of a text.
+    """
 
     analyzer: Analyzer
     vocab: dict[str, int] = field(default_factory=dict)
     growing: bool = True
-    _cache: dict[str, dict[str, tuple[tuple[int, ...], str, tuple[int, ...]]]] = field(
+    #: per language: word -> (feature ids, stem key, phrase lengths, token id)
+    _cache: dict[str, dict[str, tuple[tuple[int, ...], str, tuple[int, ...], int]]] = field(
         default_factory=lambda: {"sv": {}, "en": {}}
     )
+    _token_indptr: array = field(default_factory=lambda: array("q", [0]))
+    _token_features: array = field(default_factory=lambda: array("i"))
 
     def feature_id(self, feature: str) -> int | None:
         got = self.vocab.get(feature)
@@ -78,46 +99,107 @@ class Vectoriser:
             got = self.vocab[feature] = len(self.vocab)
         return got
 
-    def _entry(self, token: str, lang: str) -> tuple[tuple[int, ...], str, tuple[int, ...]]:
+    def _entry(self, token: str, lang: str) -> tuple[tuple[int, ...], str, tuple[int, ...], int]:
         info = self.analyzer.info(token, lang)
         found = (self.feature_id(f) for f in info.features)
         lengths = self.analyzer.res.glossary.lengths.get(info.key, ()) if self.analyzer.method.glossary != "off" else ()
-        entry = (tuple(i for i in found if i is not None), info.key, lengths)
+        features = tuple(i for i in found if i is not None)
+        entry = (features, info.key, lengths, len(self._token_indptr) - 1)
+        self._token_features.extend(features)
+        self._token_indptr.append(len(self._token_features))
         self._cache[lang][token] = entry
         return entry
 
-    def counts(self, fields: Sequence[tuple[str, float]], lang: str) -> dict[int, float]:
-        """feature id -> weighted count over weighted texts (the hot loop of indexing: each distinct
-        word of a text is looked up once, multi-word glossary terms are looked for only in texts that
-        contain a word that can start one)."""
-        get = self._cache[lang].get
-        acc: dict[int, float] = {}
-        for text, weight in fields:
-            tokens = words(text)
-            starts = False
-            for token, n in Counter(tokens).items():
-                entry = get(token) or self._entry(token, lang)
-                if entry[0]:
-                    value = n * weight
-                    for fid in entry[0]:
-                        acc[fid] = acc.get(fid, 0.0) + value
-                if entry[2]:
-                    starts = True
-            if starts:
-                self._phrases(tokens, lang, weight, acc)
-        return acc
+    def tokens_to_features(self, width: int) -> sp.csr_matrix:
+        n_tokens = len(self._token_indptr) - 1
+        return sp.csr_matrix(
+            (
+                np.ones(len(self._token_features), dtype=np.float32),
+                np.array(self._token_features, dtype=np.int32),
+                np.array(self._token_indptr, dtype=np.int64),
+            ),
+            shape=(n_tokens, width),
+        )
 
-    def _phrases(self, tokens: list[str], lang: str, weight: float, acc: dict[int, float]) -> None:
+    def matrix(
+        self,
+        docs: Iterable[tuple[Sequence[tuple[str, float]], str]],
+        n_features: int | None = None,
+        watch: frozenset[str] | None = None,
+    ) -> tuple[sp.csr_matrix, list[frozenset[str]]]:
+        """Weighted feature counts, one row per document ([(text, weight)], language), and per document
+        the words of ``watch`` it contains (for the eligibility signals, without reading texts again)."""
+        indptr = array("q", [0])
+        tokens_of = array("i")
+        counts = array("f")
+        phrase_rows, phrase_cols, phrase_vals = array("i"), array("i"), array("f")
+        seen: list[frozenset[str]] = []
+        empty: frozenset[str] = frozenset()
+        for row, (fields, lang) in enumerate(docs):
+            get = self._cache[lang].get
+            found: set[str] = set()
+            for text, weight in fields:
+                tokens = words(text)
+                counted = Counter(tokens)
+                if watch:
+                    found.update(watch.intersection(counted))
+                entries = [get(t) or self._entry(t, lang) for t in counted]
+                tokens_of.extend([e[3] for e in entries])
+                counts.extend(counted.values() if weight == 1.0 else [n * weight for n in counted.values()])
+                starts = [t for t, e in zip(counted, entries, strict=True) if e[2]]
+                if starts:
+                    for fid in self._phrases(tokens, set(starts), lang):
+                        phrase_rows.append(row)
+                        phrase_cols.append(fid)
+                        phrase_vals.append(weight)
+            indptr.append(len(tokens_of))
+            seen.append(frozenset(found) if found else empty)
+        n_docs = len(indptr) - 1
+        width = n_features if n_features is not None else len(self.vocab)
+        doc_tokens = sp.csr_matrix(
+            (
+                np.array(counts, dtype=np.float32),
+                np.array(tokens_of, dtype=np.int32),
+                np.array(indptr, dtype=np.int64),
+            ),
+            shape=(n_docs, len(self._token_indptr) - 1),
+        )
+        result = (doc_tokens @ self.tokens_to_features(width)).tocsr()
+        if len(phrase_rows):
+            phrases = sp.csr_matrix(
+                (np.array(phrase_vals, dtype=np.float32), (np.array(phrase_rows), np.array(phrase_cols))),
+                shape=(n_docs, width),
+            )
+            result = (result + phrases).tocsr()
+        result.sum_duplicates()
+        return result, seen
+
+    def _phrases(self, tokens: list[str], starts: set[str], lang: str) -> list[int]:
+        """Feature ids of the multi-word glossary terms found at the positions of ``starts`` words."""
         cache = self._cache[lang]
-        entries = [cache[t] for t in tokens]
-        keys = [e[1] for e in entries]
         by_keys = self.analyzer.res.glossary.by_keys
-        for position, entry in enumerate(entries):
-            for n in entry[2]:
-                for concept in by_keys.get(tuple(keys[position : position + n]), ()):
+        out = []
+        for position in [i for i, t in enumerate(tokens) if t in starts]:
+            for n in cache[tokens[position]][2]:
+                window = tokens[position : position + n]
+                if len(window) < n:
+                    continue
+                keys = tuple([cache[t][1] for t in window])  # every word of the text is in the cache by now
+                for concept in by_keys.get(keys, ()):
                     fid = self.feature_id(CONCEPT_PREFIX + concept)
                     if fid is not None:
-                        acc[fid] = acc.get(fid, 0.0) + weight
+                        out.append(fid)
+        return out
+
+
+def _count_calls(
+    vectoriser: Vectoriser,
+    pairs: Sequence[tuple[CallText, str]],
+    method: Method,
+    n_features: int | None = None,
+) -> tuple[sp.csr_matrix, list[frozenset[str]]]:
+    """Count the calls' features and note the programme-area words each contains, in one reading."""
+    return vectoriser.matrix(((call_fields(c, method), lang) for c, lang in pairs), n_features, watch=area_vocabulary())
 
 
 def _rows(
@@ -125,10 +207,11 @@ def _rows(
     docs: Iterable[tuple[Sequence[tuple[str, float]], str]],
     n_features: int | None = None,
 ) -> sp.csr_matrix:
-    """Weighted feature counts, one row per document ([(text, weight)], language)."""
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
+    """Weighted counts from a per-document counting function (character n-grams)."""
+    # typed arrays hold 4 bytes a value (a list of Python numbers would take about 36)
+    indptr = array("q", [0])
+    indices = array("i")
+    data = array("f")
     for fields, lang in docs:
         acc = counts_of(fields, lang)
         indices.extend(acc)
@@ -137,9 +220,9 @@ def _rows(
     width = n_features if n_features is not None else (max(indices) + 1 if indices else 0)
     return sp.csr_matrix(
         (
-            np.array(data, dtype=np.float32),
-            np.array(indices, dtype=np.int32),
-            np.array(indptr, dtype=np.int64 if len(indices) > 2**31 - 1 else np.int32),
+            np.frombuffer(data, dtype=np.float32),
+            np.frombuffer(indices, dtype=np.int32),
+            np.frombuffer(indptr, dtype=np.int64),
         ),
         shape=(len(indptr) - 1, width),
     )
@@ -235,9 +318,12 @@ class CallIndex:
         self._neighbours: dict[int, list[tuple[int, float]]] = {}
         self._containing: dict[str, frozenset[int]] = {}
         self._binary: sp.csr_matrix | None = None
+        self._csc: sp.csc_matrix | None = None
         self._surfaces: dict[int, dict[str, str]] = {}
         #: what depends only on the vocabulary, shared with indexes made by :meth:`transform`
         self.shared: dict[str, dict] = {}
+        #: per call: the words of programme-area names (``regions.txt``) that occur in it
+        self.area_words: list[frozenset[str]] = [frozenset()] * len(self.calls)
         #: derived per-call data computed on demand by the ranking (e.g. eligibility per applicant kind)
         self.cache: dict[object, object] = {}
 
@@ -260,7 +346,7 @@ class CallIndex:
         analyzer = analyzer_for((w for w, n in df.items() if n >= 2), res, method)
         vectoriser = Vectoriser(analyzer)
         pairs = list(zip(calls, languages, strict=True))
-        counts = _rows(vectoriser.counts, ((call_fields(c, method), lang) for c, lang in pairs))
+        counts, area_words = _count_calls(vectoriser, pairs, method)
         vectoriser.growing = False
         idf, doc_freq = _idf(counts)
         chars = None
@@ -271,7 +357,9 @@ class CallIndex:
             char_idf, _ = _idf(char_counts)
             chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
         matrix, pivot = _weigh(counts, idf, method.slope)
-        return cls(calls, languages, matrix, vectoriser, idf, doc_freq, method, chars, pivot)
+        index = cls(calls, languages, matrix, vectoriser, idf, doc_freq, method, chars, pivot)
+        index.area_words = area_words
+        return index
 
     def transform(self, calls: Sequence[CallText]) -> CallIndex:
         """A new index over ``calls`` sharing this one's vocabulary and IDF (for newly arrived calls)."""
@@ -279,9 +367,7 @@ class CallIndex:
         calls = list(calls)
         languages = [call_language(c, res) for c in calls]
         pairs = list(zip(calls, languages, strict=True))
-        counts = _rows(
-            self.vectoriser.counts, ((call_fields(c, self.method), lang) for c, lang in pairs), len(self.idf)
-        )
+        counts, area_words = _count_calls(self.vectoriser, pairs, self.method, len(self.idf))
         chars = None
         if self.chars is not None:
             grams, char_idf, _ = self.chars
@@ -291,6 +377,7 @@ class CallIndex:
         new = CallIndex(
             calls, languages, matrix, self.vectoriser, self.idf, self.doc_freq, self.method, chars, self.pivot
         )
+        new.area_words = area_words
         # what depends only on the vocabulary is shared
         new._features, new._fuzzy, new._neighbours = self.features, self._fuzzy, self._neighbours
         new.shared = self.shared
@@ -317,7 +404,7 @@ class CallIndex:
         """One L2-normalised TF-IDF row for weighted texts (a profile priority)."""
         if not self.method.field_weights:
             parts = [(text, 1.0) for text, _ in parts]
-        counts = _rows(self.vectoriser.counts, [(list(parts), lang)], len(self.idf))
+        counts, _ = self.vectoriser.matrix([(list(parts), lang)], len(self.idf))
         return _weigh(counts, self.idf)[0]
 
     def vectorise_many(self, texts: Sequence[Sequence[tuple[str, float]]], lang: str) -> sp.csr_matrix:
@@ -325,7 +412,7 @@ class CallIndex:
         docs = [([(t, w if self.method.field_weights else 1.0) for t, w in parts], lang) for parts in texts]
         if not docs:
             return sp.csr_matrix((0, len(self.idf)), dtype=np.float32)
-        return _weigh(_rows(self.vectoriser.counts, docs, len(self.idf)), self.idf)[0]
+        return _weigh(self.vectoriser.matrix(docs, len(self.idf))[0], self.idf)[0]
 
     def vectorise_chars(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix | None:
         if self.chars is None:
@@ -374,21 +461,44 @@ class CallIndex:
 
     def containing(self, term: str) -> frozenset[int]:
         """Positions of the calls whose title, summary or description contain ``term`` as a word or as
-        the start of one ("doktorand" is found in "doktorandtjänster"); case-insensitive, cached."""
+        the start of one ("doktorand" is found in "doktorandtjänster"); case-insensitive, cached.
+
+        Candidates come from the vocabulary (words starting with the term, and the calls holding their
+        features); only those calls' texts are read to confirm.
+        """
         key = " ".join(words(term))
         if not key:
             return frozenset()
         found = self._containing.get(key)
         if found is None:
-            pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()))
             first = key.split()[0]
+            fids = {
+                fid
+                for cache in self.vectoriser._cache.values()
+                for token, entry in cache.items()
+                if token.startswith(first)
+                for fid in entry[0]
+            }
+            csc = self.csc
+            rows: set[int] = set()
+            for fid in fids:
+                rows.update(csc.indices[csc.indptr[fid] : csc.indptr[fid + 1]].tolist())
+            pattern = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()))
             hits = []
-            for position, call in enumerate(self.calls):
-                text = f"{call.title}\n{call.summary}\n{call.description[:MAX_DESCRIPTION]}"
-                if first in text.lower() and pattern.search(text.casefold()):
+            for position in sorted(rows):
+                call = self.calls[position]
+                text = f"{call.title}\n{call.summary}\n{call.description[:MAX_DESCRIPTION]}".lower()
+                if pattern.search(text):
                     hits.append(position)
             found = self._containing[key] = frozenset(hits)
         return found
+
+    @property
+    def csc(self) -> sp.csc_matrix:
+        """The call matrix by column (feature -> calls), built on first use."""
+        if self._csc is None:
+            self._csc = self.matrix.tocsc()
+        return self._csc
 
     # --- similar spellings ---------------------------------------------------------------------
 

@@ -228,7 +228,7 @@ def _best(sims: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 #: priorities scored together in one matrix product by :func:`rank_all`
-_BATCH_PRIORITIES = 256
+_BATCH_PRIORITIES = 128
 
 
 def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -266,7 +266,9 @@ def _eligibility(index: CallIndex, applicant: str) -> tuple[np.ndarray, list[str
         reasons = [""] * len(index)
         if index.method.eligibility:
             if "signals" not in index.cache:
-                index.cache["signals"] = [signals(call) for call in index.calls]
+                index.cache["signals"] = [
+                    signals(call, found) for call, found in zip(index.calls, index.area_words, strict=True)
+                ]
             for position, (call, read) in enumerate(zip(index.calls, index.cache["signals"], strict=True)):
                 verdict = assess(call, applicant, read)
                 if verdict.factor < 1:
@@ -372,6 +374,11 @@ def score_profile(
     scores = np.minimum(calibrate(raw * adjust.factors), 1.0)
     keep = ((~adjust.dropped) & (raw > 0) & (scores >= min_score)) | adjust.kept
     candidates = np.flatnonzero(keep)
+    if limit and len(candidates) > limit:
+        # only the best ``limit`` need sorting: keep every call scoring at least the limit-th best score
+        # (ties included), then sort those by score and position
+        cut = np.partition(scores[candidates], len(candidates) - limit)[len(candidates) - limit]
+        candidates = candidates[scores[candidates] >= cut]
     order = candidates[np.lexsort((candidates, -scores[candidates]))]
     if limit:
         order = order[:limit]

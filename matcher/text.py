@@ -114,11 +114,14 @@ class Lexicon:
 
     surface: set[str] = field(default_factory=set)
     stems: set[str] = field(default_factory=set)
+    #: every beginning (three letters or more) of every surface form
+    prefixes: set[str] = field(default_factory=set)
 
     def add(self, word: str, inflect: bool = False) -> None:
         """Add a word; with ``inflect`` (for base forms) its likely inflected forms' stems too."""
         if len(word) >= MIN_PART and word not in self.surface:
             self.surface.add(word)
+            self.prefixes.update(word[:i] for i in range(MIN_PART, len(word) + 1))
             self.stems.update(sv_keys(word) if inflect else (stem_sv(word),))
 
     def knows(self, word: str) -> bool:
@@ -162,9 +165,14 @@ class Analyzer:
         if cached is not None:
             return cached
         found: list[str] = []
-        if len(word) >= MIN_COMPOUND:
+        # every modifier tried for word[:i] begins with word[:i - 1]; once that begins no known word,
+        # no longer modifier can be known either (most words are dismissed after a lookup or two)
+        prefixes = self.lexicon.prefixes
+        if len(word) >= MIN_COMPOUND and word[:MIN_PART] in prefixes:
             for i in range(MIN_PART, len(word) - MIN_PART + 1):
                 left, right = word[:i], word[i:]
+                if i > MIN_PART and left[:-1] not in prefixes:
+                    break
                 modifier = self._modifier(left)
                 if modifier is None:
                     continue
@@ -272,18 +280,24 @@ class Analyzer:
         want = set(wanted) if wanted is not None else None
         tokens = words(text)
         infos = [self.info(t, lang) for t in tokens]
+        # the text's own spelling ("Östersjön") for display, when lower-casing kept the word boundaries
+        shown = WORD.findall(text)
+        if len(shown) != len(tokens):
+            shown = tokens
         found: dict[str, str] = {}
-        for token, info in zip(tokens, infos, strict=True):
+        # a glossary phrase is the best name for its concept ("baltic sea" rather than "baltic")
+        if want is None or any(f.startswith(CONCEPT_PREFIX) for f in want):
+            for concept, start, end in self._phrases(infos):
+                feature = CONCEPT_PREFIX + concept
+                if feature not in found and (want is None or feature in want):
+                    found[feature] = " ".join(shown[start:end])
+        for token, info in zip(shown, infos, strict=True):
+            if want is not None and len(found) == len(want):
+                break
             from_parts = dict(info.parts) if parts and info.parts else None
             for feature in info.features:
                 if feature not in found and (want is None or feature in want):
                     found[feature] = from_parts.get(feature, token) if from_parts else token
-            if want is not None and len(found) == len(want):
-                return found
-        for concept, start, end in self._phrases(infos):
-            feature = CONCEPT_PREFIX + concept
-            if feature not in found and (want is None or feature in want):
-                found[feature] = " ".join(tokens[start:end])
         return found
 
 

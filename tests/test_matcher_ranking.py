@@ -352,3 +352,19 @@ def test_preview_reports_moves_with_old_and_new_ranks():
     assert {(m.call_id, m.old_rank, m.new_rank) for m in result.moved} == {
         (c, old[c], new[c]) for c in old if c in new and old[c] != new[c]
     }
+
+
+def test_explanations_name_whole_phrases_and_compounds_once():
+    text = WATER.replace('keywords = ["våtmarker"]', 'keywords = ["våtmarker", "biologisk mångfald"]')
+    calls = [
+        call("x:bio", "Biologisk mångfald i våtmarker", "Stöd för biologisk mångfald.", language="sv"),
+        call("x:kust", "Kustvattenförvaltning i Kalmarsund", "Förvaltning av kustvattnet.", language="sv"),
+        BATTERIES,
+    ]
+    results = {r.call_id: r for r in rank(profile(text), calls)}
+    bio_terms = [t["term"] for t in results["x:bio"].terms]
+    assert "biologisk mångfald" in bio_terms and "biologisk" not in bio_terms and "mångfald" not in bio_terms
+    assert any(
+        t["term"] == "kustvatten" and t["call_term"] == "Kustvattenförvaltning" for t in results["x:kust"].terms
+    ), results["x:kust"].terms
+    assert "kustvatten ↔ Kustvattenförvaltning" in results["x:kust"].reasons[1]
