@@ -14,8 +14,8 @@ Matching is Swedish-aware in the same way on both databases:
 - ``-word`` excludes calls containing the word; every other word must occur (AND).
 
 The index: SQLite has an external-content FTS5 table ``call_fts`` kept in step by triggers;
-PostgreSQL has a table ``call_search`` kept by a trigger, with tsvectors built by fundwatch's Swedish and
-English text search configurations (Snowball stemmers without stop-word lists) and GIN indexes. Both
+PostgreSQL has a stored, generated ``call.search_vector`` column built with fundwatch's Swedish and
+English text search configurations (Snowball stemmers without stop-word lists) and a GIN index. Both
 come from migration ``0002_search``.
 """
 
@@ -280,13 +280,6 @@ class SearchResult:
 
 
 _fts = table("call_fts", column("rowid"))
-_search = table(
-    "call_search", column("call_id"), column("search_vector"), column("rank_vector"), column("title_vector")
-)
-
-
-def _search_ids(vector: str, tsquery):
-    return select(_search.c.call_id).where(_search.c[vector].op("@@")(tsquery))
 
 
 def _filters(flt: SearchFilters) -> list[ColumnElement[bool]]:
@@ -361,30 +354,23 @@ class _Engine:
                 name: col(Call.id).in_(_fts_ids(text, f"fts_{name}")) for name, text in self._expressions.items()
             }
             return
+        full, small = literal_column('"call".search_vector'), literal_column('"call".rank_vector')
         positive = func.to_tsquery(_SIMPLE, bindparam("ts_query", tsquery_text(query.positive)))
-        self._positive = positive
-        self._excluded = self._negative_ids = None
+        self.conditions = {
+            "matched": full.op("@@")(positive),
+            "ranked": small.op("@@")(positive),
+            "title": literal_column('"call".title_vector').op("@@")(positive),
+        }
         if query.negative:
             negative = func.to_tsquery(_SIMPLE, bindparam("ts_negative", tsquery_text(query.negative)))
-            self._negative_ids = _search_ids("search_vector", negative)
-            self._excluded = col(Call.id).not_in(self._negative_ids)
-        self._vectors = {"matched": "search_vector", "ranked": "rank_vector", "title": "title_vector"}
-        self.conditions = {
-            name: col(Call.id).in_(_search_ids(vector, positive)) for name, vector in self._vectors.items()
-        }
-        if self._excluded is not None:
-            self.conditions = {name: and_(condition, self._excluded) for name, condition in self.conditions.items()}
+            excluded = not_(full.op("@@")(negative))
+            self.conditions = {name: and_(condition, excluded) for name, condition in self.conditions.items()}
         # normalisation 1 divides by 1 + log(length), as bm25 favours short texts
-        self.rank = func.ts_rank(_TS_WEIGHTS, _search.c.rank_vector, positive, 1)
+        self.rank = func.ts_rank(_TS_WEIGHTS, small, positive, 1)
 
     def count(self, session: Session, where: list, tier: str) -> int:
         if self.sqlite and not where:
             statement = select(func.count()).select_from(_fts).where(_fts_match(self._expressions[tier], f"fts_{tier}"))
-        elif not where:
-            # the narrow search table alone (no visit to the wide call rows)
-            match = _search.c[self._vectors[tier]].op("@@")(self._positive)
-            excluded = [] if self._negative_ids is None else [_search.c.call_id.not_in(self._negative_ids)]
-            statement = select(func.count()).select_from(_search).where(match, *excluded)
         else:
             statement = select(func.count()).select_from(Call).where(self.conditions[tier], *where)
         return session.scalar(statement) or 0
@@ -416,12 +402,9 @@ class _Engine:
                 .offset(offset)
                 .limit(limit)
             )
-        match = _search.c[self._vectors[name]].op("@@")(self._positive)
-        excluded = [] if self._excluded is None else [self._excluded]
         return (
             select(Call, self.rank.label("rank"))
-            .join(_search, _search.c.call_id == Call.id)
-            .where(match, *excluded, *where)
+            .where(self.conditions[name], *where)
             .order_by(self.rank.desc(), col(Call.id))
             .offset(offset)
             .limit(limit)

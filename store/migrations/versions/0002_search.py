@@ -7,11 +7,11 @@ these triggers and must create them again; ``tests/test_search.py`` checks they 
 
 PostgreSQL: two text search configurations, ``fundwatch_swedish`` and ``fundwatch_english``, copies of
 the built-in Swedish and English ones whose words go to Snowball stemmers *without* stop-word lists
-(so that "och" or "the" can be searched for and both databases match the same words), and a table
-``call_search`` (one row per call, kept by a trigger on ``call``) with ``search_vector`` (accents folded,
-weighted A title, B summary, C funder and programme, D description) that queries must match, a smaller
-``rank_vector`` (A-C only) that ranks the matches, ``title_vector`` (title matches are listed first),
-and GIN indexes on all three.
+(so that "och" or "the" can be searched for and both databases match the same words), a stored
+generated ``call.search_vector`` column (accents folded, weighted A title, B summary, C funder and
+programme, D description) that queries must match, a smaller ``call.rank_vector`` (A-C only) that ranks
+the matches, ``call.title_vector`` (the title alone: title matches are listed first), and GIN indexes on
+all three.
 
 Also indexes ``call.funder``, ``call.programme`` and ``call.first_seen_at`` for the filters and sorts.
 
@@ -45,22 +45,13 @@ def _vector(expression: str, weight: str) -> str:
     )
 
 
-def _vectors(row: str) -> dict[str, str]:
-    """The three tsvector expressions over the columns of ``row`` (``call`` or ``NEW``)."""
-    rank_parts = [
-        _vector(f"{row}.title", "A"),
-        _vector(f"{row}.summary", "B"),
-        _vector(f"{row}.funder || ' ' || {row}.programme", "C"),
-    ]
-    return {
-        # every indexed column: what a query must match
-        "search_vector": " || ".join([*rank_parts, _vector(f"{row}.description", "D")]),
-        # the columns that rank a match (small, so ranking many matches stays fast)
-        "rank_vector": " || ".join(rank_parts),
-        # the title alone: matches here come first (its own column so the GIN index needs no recheck)
-        "title_vector": _vector(f"{row}.title", "A"),
-    }
-
+_RANK_PARTS = [_vector("title", "A"), _vector("summary", "B"), _vector("funder || ' ' || programme", "C")]
+#: every indexed column: what a query must match
+_SEARCH_VECTOR = " || ".join([*_RANK_PARTS, _vector("description", "D")])
+#: the columns that rank a match (small, so ranking many matches stays fast)
+_RANK_VECTOR = " || ".join(_RANK_PARTS)
+#: the title alone: matches here come first (its own column so the GIN index needs no recheck)
+_TITLE_VECTOR = _vector("title", "A")
 
 _TOKEN_TYPES = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
 
@@ -99,30 +90,12 @@ def _upgrade_postgresql() -> None:
             f"ALTER TEXT SEARCH CONFIGURATION fundwatch_{language} "
             f"ALTER MAPPING FOR {_TOKEN_TYPES} WITH fundwatch_{language}_stem"
         )
-    # a narrow table of its own (vectors stored out of line): counting the matches of a common word reads
-    # a few hundred small pages instead of every matching row of the wide call table
-    op.execute(
-        "CREATE TABLE call_search (call_id integer PRIMARY KEY REFERENCES call (id) ON DELETE CASCADE, "
-        "search_vector tsvector NOT NULL, rank_vector tsvector NOT NULL, title_vector tsvector NOT NULL) "
-        "WITH (toast_tuple_target = 128)"
-    )
-    new_row = _vectors("NEW")
-    columns = ", ".join(new_row)
-    op.execute(
-        "CREATE FUNCTION call_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"INSERT INTO call_search (call_id, {columns}) VALUES (NEW.id, {', '.join(new_row.values())}) "
-        "ON CONFLICT (call_id) DO UPDATE SET "
-        + ", ".join(f"{name} = EXCLUDED.{name}" for name in new_row)
-        + "; RETURN NULL; END $$"
-    )
-    op.execute(
-        "CREATE TRIGGER call_search_refresh AFTER INSERT OR UPDATE OF title, funder, programme, summary, description "
-        "ON call FOR EACH ROW EXECUTE FUNCTION call_search_refresh()"
-    )
-    existing = _vectors("call")
-    op.execute(f"INSERT INTO call_search (call_id, {columns}) SELECT call.id, {', '.join(existing.values())} FROM call")
-    for name in new_row:
-        op.execute(f"CREATE INDEX ix_call_search_{name} ON call_search USING gin ({name})")
+    op.execute(f"ALTER TABLE call ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({_SEARCH_VECTOR}) STORED")
+    op.execute(f"ALTER TABLE call ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS ({_RANK_VECTOR}) STORED")
+    op.execute(f"ALTER TABLE call ADD COLUMN title_vector tsvector GENERATED ALWAYS AS ({_TITLE_VECTOR}) STORED")
+    op.execute("CREATE INDEX ix_call_search_vector ON call USING gin (search_vector)")
+    op.execute("CREATE INDEX ix_call_rank_vector ON call USING gin (rank_vector)")
+    op.execute("CREATE INDEX ix_call_title_vector ON call USING gin (title_vector)")
 
 
 def upgrade() -> None:
@@ -144,9 +117,12 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
         op.execute("DROP TABLE IF EXISTS call_fts")
         return
-    op.execute("DROP TRIGGER IF EXISTS call_search_refresh ON call")
-    op.execute("DROP FUNCTION IF EXISTS call_search_refresh()")
-    op.execute("DROP TABLE IF EXISTS call_search")
+    op.execute("DROP INDEX IF EXISTS ix_call_title_vector")
+    op.execute("DROP INDEX IF EXISTS ix_call_rank_vector")
+    op.execute("ALTER TABLE call DROP COLUMN IF EXISTS title_vector")
+    op.execute("DROP INDEX IF EXISTS ix_call_search_vector")
+    op.execute("ALTER TABLE call DROP COLUMN IF EXISTS rank_vector")
+    op.execute("ALTER TABLE call DROP COLUMN IF EXISTS search_vector")
     for language in ("english", "swedish"):
         op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS fundwatch_{language}")
         op.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS fundwatch_{language}_stem")
