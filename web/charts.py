@@ -15,33 +15,36 @@ class Bar:
 
 
 def bar_chart(bars: Sequence[Bar], title: str, width: int = 480, height: int = 120) -> str:
-    """SVG markup; every value is escaped. Failed runs are drawn as short hatched markers."""
+    """SVG markup; every value is escaped. Failed runs are drawn as short markers in the error colour."""
     if not bars:
         return ""
     top = max(max(b.value for b in bars), 1)
+    pad = 18  # room above the bars for the scale label
     gap = 2
-    step = width / len(bars)
+    step = width / max(len(bars), 30)  # a steady bar width whether there are 3 runs or 30
     bar_width = max(step - gap, 1)
+    base = pad + height
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height + 20}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {width} {base + 18}" role="img" aria-label="{escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
-        f'<line x1="0" y1="{height}" x2="{width}" y2="{height}" class="axis"/>',
+        f'<text x="0" y="12" class="scale">max {top}</text>',
+        f'<line x1="0" y1="{pad}" x2="{width}" y2="{pad}" class="grid"/>',
+        f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" class="axis"/>',
+        f'<text x="0" y="{base + 14}" class="scale">0</text>',
     ]
     for index, bar in enumerate(bars):
         x = index * step
         if bar.failed:
             parts.append(
-                f'<rect x="{x:.1f}" y="{height - 6}" width="{bar_width:.1f}" height="6" class="failed">'
+                f'<rect x="{x:.1f}" y="{base - 6}" width="{bar_width:.1f}" height="6" class="failed">'
                 f"<title>{escape(bar.label)}: misslyckad körning</title></rect>"
             )
             continue
-        h = round(bar.value / top * (height - 4))
+        h = max(round(bar.value / top * height), 1)
         parts.append(
-            f'<rect x="{x:.1f}" y="{height - h}" width="{bar_width:.1f}" height="{max(h, 1)}" class="bar">'
+            f'<rect x="{x:.1f}" y="{base - h}" width="{bar_width:.1f}" height="{h}" class="bar">'
             f"<title>{escape(bar.label)}: {bar.value}</title></rect>"
         )
-    parts.append(f'<text x="0" y="{height + 15}" class="scale">0</text>')
-    parts.append(f'<text x="{width}" y="12" text-anchor="end" class="scale">max {top}</text>')
     parts.append("</svg>")
     return "".join(parts)
