@@ -312,4 +312,6 @@ def test_a_gentle_source_keeps_its_own_longer_delay_between_requests_to_its_host
         )
         assert scrape(settings, engine)["gentle"].outcome == "ok"
         first, second = sorted(site.hits_for("/calls") + site.hits_for("/more"), key=lambda h: h.started)
-    assert second.started - first.finished >= 0.4
+    # the server stamps "finished" a moment after the client's gate does: allow that skew, far below the
+    # difference between the source's own 0.4 s and the global 0.05 s
+    assert second.started - first.finished >= 0.35
