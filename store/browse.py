@@ -65,6 +65,16 @@ def open_calls(session: Session, statuses: Sequence[str] = ("open", "forthcoming
     return list(session.exec(select(Call).where(col(Call.status).in_(list(statuses))).order_by(Call.id)))
 
 
+def open_calls_version(session: Session, statuses: Sequence[str] = ("open", "forthcoming")) -> tuple:
+    """A cheap fingerprint of the open calls (count, last change): changes whenever ``open_calls`` would."""
+    from sqlalchemy import func
+
+    query = select(func.count(), func.max(Call.updated_at), func.max(Call.id)).where(
+        col(Call.status).in_(list(statuses))
+    )
+    return tuple(session.exec(query).one())
+
+
 def run_history(session: Session, source: str, limit: int = 30) -> list[ScrapeRun]:
     """A source's most recent runs, oldest first (for the chart over time)."""
     query = select(ScrapeRun).where(ScrapeRun.source == source).order_by(col(ScrapeRun.id).desc()).limit(limit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,9 +96,28 @@ def preview(
     )
 
 
-def similar(call_id: int, calls: Sequence[Any], k: int = 5) -> tuple[bool, list[tuple[int, float]]]:
-    """(available, [(call id, score), ...]) of the calls most like ``call_id``."""
+def similar(
+    call_id: int, load_calls: Callable[[], Sequence[Any]], cache: dict | None = None, key: Any = None, k: int = 5
+) -> tuple[bool, list[tuple[int, float]]]:
+    """(available, [(call id, score), ...]) of the open calls most like ``call_id``.
+
+    The TF-IDF index over the open calls is built once and kept in ``cache`` while ``key`` (the open
+    calls' count and last change) stays the same, so a call page does not re-read every call.
+    """
     function = _matcher_function("similar")
     if function is None:
         return False, []
-    return True, [(int(cid), float(score)) for cid, score in function(call_id, calls, k=k) if int(cid) != call_id]
+    from matcher import CallIndex, CallText
+
+    cached = cache.get("similar_index") if cache is not None else None
+    if cached is not None and cached[0] == key:
+        index = cached[1]
+    else:
+        index = CallIndex.build([CallText.from_record(c) for c in load_calls()])
+        if cache is not None:
+            cache["similar_index"] = (key, index)
+    try:
+        found = function(call_id, index, k=k)
+    except KeyError:  # a closed call is not in the index of open calls
+        return True, []
+    return True, [(int(cid), float(score)) for cid, score in found if int(cid) != call_id]

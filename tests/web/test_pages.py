@@ -253,3 +253,13 @@ def test_api_returns_calls_call_detail_and_profile_matches(site: Site):
     missing = client.get("/api/calls/424242")
     assert missing.status_code == 404 and missing.json() == {"error": "no call with id 424242"}
     assert client.get("/api/profiles/nobody/matches").status_code == 404
+
+
+def test_a_closed_calls_page_renders_without_similar_open_calls(site: Site):
+    from sqlalchemy import text as sql
+
+    with site.engine.begin() as conn:
+        conn.execute(sql("UPDATE call SET status = 'closed' WHERE id = :id"), {"id": site.ids["e1"]})
+    response = site.client().get(f"/calls/{site.ids['e1']}")
+    assert response.status_code == 200
+    assert "Liknande utlysningar" in response.text
