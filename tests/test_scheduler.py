@@ -145,9 +145,9 @@ def test_s5_default_jobs_fire_once_a_day_across_both_dst_nights():
                 assert len(days) == 5, f"{name} skipped a day around {start:%Y-%m-%d}: {fires}"
 
 
-def test_s6_a_job_longer_than_its_interval_does_not_overlap_and_still_runs_again(tmp_path, sqlite_url):
+def test_s6_a_job_longer_than_its_interval_does_not_overlap_and_still_runs_again(tmp_path, db_url):
     settings = load_settings(write_config(tmp_path), env={})
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     upgrade(engine)
     active, overlaps, starts = [0], [0], []
     guard = threading.Lock()
@@ -207,9 +207,9 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_scheduler(tmp_path, sql
     engine.dispose()
 
 
-def test_the_reconciler_runs_at_start_with_the_workers_clock(tmp_path, sqlite_url):
+def test_the_reconciler_runs_at_start_with_the_workers_clock(tmp_path, db_url):
     settings = load_settings(write_config(tmp_path), env={})
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     upgrade(engine)
     restart = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
     seen: list[datetime] = []
