@@ -90,6 +90,8 @@ class Vectoriser:
     _cache: dict[str, dict[str, tuple[tuple[int, ...], str, tuple[int, ...], int]]] = field(
         default_factory=lambda: {"sv": {}, "en": {}}
     )
+    #: per language: the words that can start a multi-word glossary term
+    _starters: dict[str, set[str]] = field(default_factory=lambda: {"sv": set(), "en": set()})
     _token_indptr: array = field(default_factory=lambda: array("q", [0]))
     _token_features: array = field(default_factory=lambda: array("i"))
 
@@ -108,6 +110,8 @@ class Vectoriser:
         self._token_features.extend(features)
         self._token_indptr.append(len(self._token_features))
         self._cache[lang][token] = entry
+        if lengths:
+            self._starters[lang].add(token)
         return entry
 
     def tokens_to_features(self, width: int) -> sp.csr_matrix:
@@ -137,18 +141,18 @@ class Vectoriser:
         empty: frozenset[str] = frozenset()
         for row, (fields, lang) in enumerate(docs):
             get = self._cache[lang].get
+            starters = self._starters[lang]
             found: set[str] = set()
             for text, weight in fields:
                 tokens = words(text)
                 counted = Counter(tokens)
                 if watch:
                     found.update(watch.intersection(counted))
-                entries = [get(t) or self._entry(t, lang) for t in counted]
-                tokens_of.extend([e[3] for e in entries])
+                tokens_of.extend([(get(t) or self._entry(t, lang))[3] for t in counted])
                 counts.extend(counted.values() if weight == 1.0 else [n * weight for n in counted.values()])
-                starts = [t for t, e in zip(counted, entries, strict=True) if e[2]]
+                starts = starters.intersection(counted)
                 if starts:
-                    for fid in self._phrases(tokens, set(starts), lang):
+                    for fid in self._phrases(tokens, starts, lang):
                         phrase_rows.append(row)
                         phrase_cols.append(fid)
                         phrase_vals.append(weight)
@@ -530,8 +534,11 @@ class CallIndex:
     def _fuzzy_table(self) -> tuple[np.ndarray, sp.csr_matrix, dict[str, int]]:
         if self._fuzzy is None:
             names = self.features
+            # words in at least two calls (in a large corpus, in one call of 20,000): typos and one-off
+            # names are no useful neighbours, and leaving them out keeps this table small
+            min_df = max(2, len(self.calls) // 20_000)
             candidates = np.array(
-                [i for i, name in enumerate(names) if self.doc_freq[i] >= 2 and _fuzzy_word(name)], dtype=np.int64
+                [i for i, name in enumerate(names) if self.doc_freq[i] >= min_df and _fuzzy_word(name)], dtype=np.int64
             )
             gram_ids: dict[str, int] = {}
             matrix = _gram_rows([_untagged(names[i]) for i in candidates], gram_ids, growing=True)
