@@ -11,10 +11,8 @@ the description, programme and funder once. Term frequencies are damped (``log(1
 from __future__ import annotations
 
 import re
-from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +21,9 @@ from matcher.eligibility import area_vocabulary
 from matcher.method import DEFAULT, Method
 from matcher.model import CallId, CallText
 from matcher.resources import Resources, load_resources
-from matcher.text import CONCEPT_PREFIX, ENGLISH_TAG, MIN_PART, Analyzer, analyzer_for, normalise_language, words
+from matcher.spelling import SpellingTable
+from matcher.text import MIN_PART, Analyzer, analyzer_for, normalise_language, words
+from matcher.vectors import CharGrams, Vectoriser, idf_of, rows, weigh
 
 #: call fields and how much a word in each counts
 CALL_FIELDS: tuple[tuple[str, float], ...] = (
@@ -73,125 +73,6 @@ def head_fields(call: CallText, method: Method = DEFAULT) -> list[tuple[str, flo
     ]
 
 
-@dataclass
-class Vectoriser:
-    """Maps texts to feature ids with per-word caches; grows the vocabulary only while ``growing``.
-
-    Every distinct word (per language) gets a token id and its analysis (features, stem key, lengths
-    of the glossary phrases it can start) once. A batch of texts becomes a documents × tokens count
-    matrix, multiplied by the tokens × features matrix: the per-word work in Python is one dictionary
-    lookup per distinct word of a text.
-    """
-
-    analyzer: Analyzer
-    vocab: dict[str, int] = field(default_factory=dict)
-    growing: bool = True
-    #: per language: word -> (feature ids, stem key, phrase lengths, token id)
-    _cache: dict[str, dict[str, tuple[tuple[int, ...], str, tuple[int, ...], int]]] = field(
-        default_factory=lambda: {"sv": {}, "en": {}}
-    )
-    _token_indptr: array = field(default_factory=lambda: array("q", [0]))
-    _token_features: array = field(default_factory=lambda: array("i"))
-
-    def feature_id(self, feature: str) -> int | None:
-        got = self.vocab.get(feature)
-        if got is None and self.growing:
-            got = self.vocab[feature] = len(self.vocab)
-        return got
-
-    def _entry(self, token: str, lang: str) -> tuple[tuple[int, ...], str, tuple[int, ...], int]:
-        info = self.analyzer.info(token, lang)
-        found = (self.feature_id(f) for f in info.features)
-        lengths = self.analyzer.res.glossary.lengths.get(info.key, ()) if self.analyzer.method.glossary != "off" else ()
-        features = tuple(i for i in found if i is not None)
-        entry = (features, info.key, lengths, len(self._token_indptr) - 1)
-        self._token_features.extend(features)
-        self._token_indptr.append(len(self._token_features))
-        self._cache[lang][token] = entry
-        return entry
-
-    def tokens_to_features(self, width: int) -> sp.csr_matrix:
-        n_tokens = len(self._token_indptr) - 1
-        return sp.csr_matrix(
-            (
-                np.ones(len(self._token_features), dtype=np.float32),
-                np.array(self._token_features, dtype=np.int32),
-                np.array(self._token_indptr, dtype=np.int64),
-            ),
-            shape=(n_tokens, width),
-        )
-
-    def matrix(
-        self,
-        docs: Iterable[tuple[Sequence[tuple[str, float]], str]],
-        n_features: int | None = None,
-        watch: frozenset[str] | None = None,
-    ) -> tuple[sp.csr_matrix, list[frozenset[str]]]:
-        """Weighted feature counts, one row per document ([(text, weight)], language), and per document
-        the words of ``watch`` it contains (for the eligibility signals, without reading texts again)."""
-        indptr = array("q", [0])
-        tokens_of = array("i")
-        counts = array("f")
-        phrase_rows, phrase_cols, phrase_vals = array("i"), array("i"), array("f")
-        seen: list[frozenset[str]] = []
-        empty: frozenset[str] = frozenset()
-        for row, (fields, lang) in enumerate(docs):
-            get = self._cache[lang].get
-            found: set[str] = set()
-            for text, weight in fields:
-                tokens = words(text)
-                counted = Counter(tokens)
-                if watch:
-                    found.update(watch.intersection(counted))
-                entries = [get(t) or self._entry(t, lang) for t in counted]
-                tokens_of.extend([e[3] for e in entries])
-                counts.extend(counted.values() if weight == 1.0 else [n * weight for n in counted.values()])
-                starts = [t for t, e in zip(counted, entries, strict=True) if e[2]]
-                if starts:
-                    for fid in self._phrases(tokens, set(starts), lang):
-                        phrase_rows.append(row)
-                        phrase_cols.append(fid)
-                        phrase_vals.append(weight)
-            indptr.append(len(tokens_of))
-            seen.append(frozenset(found) if found else empty)
-        n_docs = len(indptr) - 1
-        width = n_features if n_features is not None else len(self.vocab)
-        doc_tokens = sp.csr_matrix(
-            (
-                np.array(counts, dtype=np.float32),
-                np.array(tokens_of, dtype=np.int32),
-                np.array(indptr, dtype=np.int64),
-            ),
-            shape=(n_docs, len(self._token_indptr) - 1),
-        )
-        result = (doc_tokens @ self.tokens_to_features(width)).tocsr()
-        if len(phrase_rows):
-            phrases = sp.csr_matrix(
-                (np.array(phrase_vals, dtype=np.float32), (np.array(phrase_rows), np.array(phrase_cols))),
-                shape=(n_docs, width),
-            )
-            result = (result + phrases).tocsr()
-        result.sum_duplicates()
-        return result, seen
-
-    def _phrases(self, tokens: list[str], starts: set[str], lang: str) -> list[int]:
-        """Feature ids of the multi-word glossary terms found at the positions of ``starts`` words."""
-        cache = self._cache[lang]
-        by_keys = self.analyzer.res.glossary.by_keys
-        out = []
-        for position in [i for i, t in enumerate(tokens) if t in starts]:
-            for n in cache[tokens[position]][2]:
-                window = tokens[position : position + n]
-                if len(window) < n:
-                    continue
-                keys = tuple([cache[t][1] for t in window])  # every word of the text is in the cache by now
-                for concept in by_keys.get(keys, ()):
-                    fid = self.feature_id(CONCEPT_PREFIX + concept)
-                    if fid is not None:
-                        out.append(fid)
-        return out
-
-
 def _count_calls(
     vectoriser: Vectoriser,
     pairs: Sequence[tuple[CallText, str]],
@@ -200,90 +81,6 @@ def _count_calls(
 ) -> tuple[sp.csr_matrix, list[frozenset[str]]]:
     """Count the calls' features and note the programme-area words each contains, in one reading."""
     return vectoriser.matrix(((call_fields(c, method), lang) for c, lang in pairs), n_features, watch=area_vocabulary())
-
-
-def _rows(
-    counts_of: Callable[[Sequence[tuple[str, float]], str], dict[int, float]],
-    docs: Iterable[tuple[Sequence[tuple[str, float]], str]],
-    n_features: int | None = None,
-) -> sp.csr_matrix:
-    """Weighted counts from a per-document counting function (character n-grams)."""
-    # typed arrays hold 4 bytes a value (a list of Python numbers would take about 36)
-    indptr = array("q", [0])
-    indices = array("i")
-    data = array("f")
-    for fields, lang in docs:
-        acc = counts_of(fields, lang)
-        indices.extend(acc)
-        data.extend(acc.values())
-        indptr.append(len(indices))
-    width = n_features if n_features is not None else (max(indices) + 1 if indices else 0)
-    return sp.csr_matrix(
-        (
-            np.frombuffer(data, dtype=np.float32),
-            np.frombuffer(indices, dtype=np.int32),
-            np.frombuffer(indptr, dtype=np.int64),
-        ),
-        shape=(len(indptr) - 1, width),
-    )
-
-
-def _weigh(
-    counts: sp.csr_matrix, idf: np.ndarray, slope: float = 1.0, pivot: float | None = None
-) -> tuple[sp.csr_matrix, float]:
-    """log(1 + tf) × idf, each row divided by its length: the L2 norm, or with ``slope`` < 1 the pivoted
-    length ``(1 - slope) × pivot + slope × norm`` (pivot: the corpus's mean norm), so that a call with
-    only a title is not scored as if its one matching word were all it is about."""
-    m = counts.copy()
-    m.data = np.log1p(m.data).astype(np.float32) * idf[m.indices]
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    if pivot is None:
-        pivot = float(norms[norms > 0].mean()) if np.any(norms > 0) else 1.0
-    if slope < 1.0:
-        norms = (1.0 - slope) * pivot + slope * norms
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m), pivot
-
-
-class CharGrams:
-    """Character n-grams (3-5) of each word, padded with spaces: the ``char_wb`` analyser of scikit-learn,
-    computed once per distinct word and summed per text."""
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        self.analyzer = analyzer
-        self.vocab: dict[str, int] = {}
-        self.growing = True
-        self._cache: dict[str, tuple[int, ...]] = {}
-
-    def counts(self, fields: Sequence[tuple[str, float]], lang: str) -> dict[int, float]:
-        acc: dict[int, float] = {}
-        for text, weight in fields:
-            for gid in self.ids(text, lang):
-                acc[gid] = acc.get(gid, 0.0) + weight
-        return acc
-
-    def ids(self, text: str, lang: str) -> list[int]:
-        out: list[int] = []
-        res = self.analyzer.res
-        for token in words(text):
-            got = self._cache.get(token)
-            if got is None:
-                if token in res.stop or len(token) < 3 or token in res.boilerplate_words:
-                    got = ()
-                else:
-                    padded = f" {token} "
-                    grams = {padded[i : i + n] for n in (3, 4, 5) for i in range(len(padded) - n + 1)}
-                    found = []
-                    for gram in grams:
-                        gid = self.vocab.get(gram)
-                        if gid is None and self.growing:
-                            gid = self.vocab[gram] = len(self.vocab)
-                        if gid is not None:
-                            found.append(gid)
-                    got = tuple(found)
-                self._cache[token] = got
-            out.extend(got)
-        return out
 
 
 class CallIndex:
@@ -314,8 +111,7 @@ class CallIndex:
         self.chars = chars
         self.position: dict[CallId, int] = {c.id: i for i, c in enumerate(self.calls)}
         self._features: list[str] | None = None
-        self._fuzzy: tuple[np.ndarray, sp.csr_matrix, dict[str, int]] | None = None
-        self._neighbours: dict[int, list[tuple[int, float]]] = {}
+        self._spelling: SpellingTable | None = None
         self._containing: dict[str, frozenset[int]] = {}
         self._binary: sp.csr_matrix | None = None
         self._csc: sp.csc_matrix | None = None
@@ -348,15 +144,15 @@ class CallIndex:
         pairs = list(zip(calls, languages, strict=True))
         counts, area_words = _count_calls(vectoriser, pairs, method)
         vectoriser.growing = False
-        idf, doc_freq = _idf(counts)
+        idf, doc_freq = idf_of(counts)
         chars = None
         if method.char_ngrams > 0:
             grams = CharGrams(analyzer)
-            char_counts = _rows(grams.counts, ((head_fields(c, method), lang) for c, lang in pairs))
+            char_counts = rows(grams.counts, ((head_fields(c, method), lang) for c, lang in pairs))
             grams.growing = False
-            char_idf, _ = _idf(char_counts)
-            chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
-        matrix, pivot = _weigh(counts, idf, method.slope)
+            char_idf, _ = idf_of(char_counts)
+            chars = (grams, char_idf, weigh(char_counts, char_idf)[0])
+        matrix, pivot = weigh(counts, idf, method.slope)
         index = cls(calls, languages, matrix, vectoriser, idf, doc_freq, method, chars, pivot)
         index.area_words = area_words
         return index
@@ -371,16 +167,16 @@ class CallIndex:
         chars = None
         if self.chars is not None:
             grams, char_idf, _ = self.chars
-            char_counts = _rows(grams.counts, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
-            chars = (grams, char_idf, _weigh(char_counts, char_idf)[0])
-        matrix, _ = _weigh(counts, self.idf, self.method.slope, self.pivot)
+            char_counts = rows(grams.counts, ((head_fields(c, self.method), lang) for c, lang in pairs), len(char_idf))
+            chars = (grams, char_idf, weigh(char_counts, char_idf)[0])
+        matrix, _ = weigh(counts, self.idf, self.method.slope, self.pivot)
         new = CallIndex(
             calls, languages, matrix, self.vectoriser, self.idf, self.doc_freq, self.method, chars, self.pivot
         )
         new.area_words = area_words
         # what depends only on the vocabulary is shared
-        new._features, new._fuzzy, new._neighbours = self.features, self._fuzzy, self._neighbours
-        new.shared = self.shared
+        new._features, new.shared = self.features, self.shared
+        new._spelling = self.shared.get("spelling")
         return new
 
     @property
@@ -405,20 +201,20 @@ class CallIndex:
         if not self.method.field_weights:
             parts = [(text, 1.0) for text, _ in parts]
         counts, _ = self.vectoriser.matrix([(list(parts), lang)], len(self.idf))
-        return _weigh(counts, self.idf)[0]
+        return weigh(counts, self.idf)[0]
 
     def vectorise_many(self, texts: Sequence[Sequence[tuple[str, float]]], lang: str) -> sp.csr_matrix:
         """One L2-normalised TF-IDF row per list of weighted texts (the priorities of a profile)."""
         docs = [([(t, w if self.method.field_weights else 1.0) for t, w in parts], lang) for parts in texts]
         if not docs:
             return sp.csr_matrix((0, len(self.idf)), dtype=np.float32)
-        return _weigh(self.vectoriser.matrix(docs, len(self.idf))[0], self.idf)[0]
+        return weigh(self.vectoriser.matrix(docs, len(self.idf))[0], self.idf)[0]
 
     def vectorise_chars(self, parts: Sequence[tuple[str, float]], lang: str) -> sp.csr_matrix | None:
         if self.chars is None:
             return None
         grams, char_idf, _ = self.chars
-        return _weigh(_rows(grams.counts, [(list(parts), lang)], len(char_idf)), char_idf)[0]
+        return weigh(rows(grams.counts, [(list(parts), lang)], len(char_idf)), char_idf)[0]
 
     def surfaces_of(self, position: int, wanted: set[str]) -> dict[str, str]:
         """feature -> the call's own words for it (title first), for the wanted features; cached per
@@ -505,66 +301,8 @@ class CallIndex:
     def neighbours(
         self, feature_ids: Sequence[int], threshold: float, top: int = 3
     ) -> dict[int, list[tuple[int, float]]]:
-        """For word features, the call-vocabulary words spelled most alike (cosine of character
-        3- and 4-grams at least ``threshold``): "digitalisering" finds "digitalis" (digitalisation).
-        Results are cached per feature."""
-        names = self.features
-        missing = [f for f in dict.fromkeys(feature_ids) if f not in self._neighbours and _fuzzy_word(names[f])]
-        if missing:
-            candidates, grams_matrix, gram_ids = self._fuzzy_table()
-            query_matrix = _gram_rows([_untagged(names[f]) for f in missing], gram_ids, growing=False)
-            sims = (query_matrix @ grams_matrix.T).tocsr() if grams_matrix.shape[0] else None
-            for row, fid in enumerate(missing):
-                found: list[tuple[int, float]] = []
-                if sims is not None:
-                    start, end = sims.indptr[row], sims.indptr[row + 1]
-                    found = [
-                        (int(candidates[c]), float(v))
-                        for c, v in zip(sims.indices[start:end], sims.data[start:end], strict=True)
-                        if v >= threshold and int(candidates[c]) != fid
-                    ]
-                    found.sort(key=lambda item: -item[1])
-                self._neighbours[fid] = found[:top]
-        return {f: self._neighbours[f] for f in feature_ids if self._neighbours.get(f)}
-
-    def _fuzzy_table(self) -> tuple[np.ndarray, sp.csr_matrix, dict[str, int]]:
-        if self._fuzzy is None:
-            names = self.features
-            candidates = np.array(
-                [i for i, name in enumerate(names) if self.doc_freq[i] >= 2 and _fuzzy_word(name)], dtype=np.int64
-            )
-            gram_ids: dict[str, int] = {}
-            matrix = _gram_rows([_untagged(names[i]) for i in candidates], gram_ids, growing=True)
-            self._fuzzy = (candidates, matrix, gram_ids)
-        return self._fuzzy
-
-
-def _untagged(name: str) -> str:
-    return name[len(ENGLISH_TAG) :] if name.startswith(ENGLISH_TAG) else name
-
-
-def _fuzzy_word(name: str) -> bool:
-    return len(_untagged(name)) >= 5 and not name.startswith(CONCEPT_PREFIX)
-
-
-def _gram_rows(names: Sequence[str], gram_ids: dict[str, int], growing: bool) -> sp.csr_matrix:
-    rows, cols = [], []
-    for r, name in enumerate(names):
-        padded = f" {name} "
-        for gram in {padded[i : i + n] for n in (3, 4) for i in range(len(padded) - n + 1)}:
-            gid = gram_ids.get(gram)
-            if gid is None and growing:
-                gid = gram_ids[gram] = len(gram_ids)
-            if gid is not None:
-                rows.append(r)
-                cols.append(gid)
-    m = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(names), max(len(gram_ids), 1)))
-    norms = np.sqrt(np.asarray(m.sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms).astype(np.float32) @ m)
-
-
-def _idf(counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    n_docs = counts.shape[0]
-    doc_freq = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
-    return (np.log((1.0 + n_docs) / (1.0 + doc_freq)) + 1.0).astype(np.float32), doc_freq
+        """For word features, the call-vocabulary words spelled most alike (see :mod:`matcher.spelling`)."""
+        if self._spelling is None:
+            self._spelling = SpellingTable(self.features, self.doc_freq, len(self.calls))
+            self.shared["spelling"] = self._spelling
+        return self._spelling.neighbours(feature_ids, threshold, top)

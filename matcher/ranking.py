@@ -17,17 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.eligibility import assess, signals
+from matcher.adjust import NOT_RELEVANT, RELEVANT, Feedback, adjustments
 from matcher.explain import row, term_pairs, terms_reason
 from matcher.index import PRIORITY_FIELDS, CallIndex
 from matcher.model import CallId, CallText, Scored
 from matcher.profiles import Priority, Profile
 from matcher.text import detect_language
 
-#: factor for a call containing one of the profile's ``exclude`` terms
-EXCLUDED = 0.25
-#: factor for a favoured funder or programme
-FAVOURED = 1.15
 #: Rocchio weights: towards relevant calls, away from calls marked not relevant
 ROCCHIO_BETA = 0.75
 ROCCHIO_GAMMA = 0.25
@@ -35,8 +31,6 @@ ROCCHIO_GAMMA = 0.25
 FUZZY_THRESHOLD = 0.6
 #: raw similarity that maps to a score of 1 - 1/e (about 0.63); see :func:`calibrate`
 SCALE = 0.25
-RELEVANT, NOT_RELEVANT = "relevant", "not_relevant"
-Feedback = Mapping[CallId, str]
 
 
 def calibrate(raw: np.ndarray | float) -> np.ndarray | float:
@@ -254,106 +248,6 @@ def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> list[tuple[n
     return out
 
 
-def _matches(needle: str, haystack: str) -> bool:
-    return bool(needle) and needle.casefold() in haystack.casefold()
-
-
-def _eligibility(index: CallIndex, applicant: str) -> tuple[np.ndarray, list[str]]:
-    """Eligibility factor and reason of every call for one kind of applicant, computed once per index."""
-    key = ("eligibility", applicant)
-    if key not in index.cache:
-        factors = np.ones(len(index), dtype=np.float32)
-        reasons = [""] * len(index)
-        if index.method.eligibility:
-            if "signals" not in index.cache:
-                index.cache["signals"] = [
-                    signals(call, found) for call, found in zip(index.calls, index.area_words, strict=True)
-                ]
-            for position, (call, read) in enumerate(zip(index.calls, index.cache["signals"], strict=True)):
-                verdict = assess(call, applicant, read)
-                if verdict.factor < 1:
-                    factors[position], reasons[position] = verdict.factor, verdict.reason
-        index.cache[key] = (factors, reasons)
-    return index.cache[key]
-
-
-def _named(index: CallIndex, field_name: str, names: Sequence[str]) -> dict[int, str]:
-    """call position -> the first of ``names`` found (case-insensitively) in the call's field."""
-    codes, values = index.column(field_name)
-    hits_by_code: dict[int, str] = {}
-    for code, value in enumerate(values):
-        found = next((n for n in names if _matches(n, value)), None)
-        if found:
-            hits_by_code[code] = found
-    if not hits_by_code:
-        return {}
-    positions = np.flatnonzero(np.isin(codes, list(hits_by_code)))
-    return {int(p): hits_by_code[int(codes[p])] for p in positions}
-
-
-@dataclass
-class _Adjustments:
-    factors: np.ndarray
-    dropped: np.ndarray
-    kept: np.ndarray
-    eligibility: list[str]
-    excluded: dict[int, str]
-    favoured: dict[int, str]
-    relevant: set[int]
-
-    def reasons(self, position: int) -> list[str]:
-        out = []
-        if self.eligibility[position]:
-            out.append(self.eligibility[position])
-        if position in self.excluded:
-            out.append(f"Nedprioriterad: innehåller ”{self.excluded[position]}”")
-        if position in self.favoured:
-            out.append(f"Prioriterad finansiär eller program: {self.favoured[position]}")
-        if position in self.relevant:
-            out.append("Markerad som relevant")
-        return out
-
-
-def _adjustments(model: ProfileModel, feedback: Feedback | None, statuses: Collection[str] | None) -> _Adjustments:
-    index, profile = model.index, model.profile
-    n = len(index)
-    eligibility, eligibility_reasons = _eligibility(index, profile.applicant or "kommun")
-    factors = eligibility.copy()
-    dropped = np.zeros(n, dtype=bool)
-    if statuses is not None:
-        codes, values = index.column("status")
-        dropped |= ~np.isin(codes, [i for i, v in enumerate(values) if v in statuses])
-    for field_name, names in (("funder", profile.ignore_funders), ("programme", profile.ignore_programmes)):
-        for position in _named(index, field_name, names):
-            dropped[position] = True
-    if profile.ignore_sources:
-        codes, values = index.column("source")
-        dropped |= np.isin(codes, [i for i, v in enumerate(values) if v in profile.ignore_sources])
-    excluded: dict[int, str] = {}
-    for term in profile.exclude:
-        for position in index.containing(term):
-            excluded.setdefault(position, term)
-    if excluded:
-        factors[list(excluded)] *= EXCLUDED
-    favoured = _named(index, "funder", profile.favour_funders)
-    for position, name in _named(index, "programme", profile.favour_programmes).items():
-        favoured.setdefault(position, name)
-    if favoured:
-        factors[list(favoured)] *= FAVOURED
-    relevant: set[int] = set()
-    kept = np.zeros(n, dtype=bool)
-    for call_id, verdict in (feedback or {}).items():
-        position = index.position.get(call_id)
-        if position is None:
-            continue
-        if verdict == NOT_RELEVANT:
-            dropped[position] = True
-        elif verdict == RELEVANT and not dropped[position]:
-            relevant.add(position)
-            kept[position] = True
-    return _Adjustments(factors, dropped, kept, eligibility_reasons, excluded, favoured, relevant)
-
-
 def score_profile(
     model: ProfileModel,
     feedback: Feedback | None = None,
@@ -370,7 +264,7 @@ def score_profile(
     else:
         raw, best = tuned.raw_scores()
     base_raw = model.raw_scores()[0] if tuned is not model else raw
-    adjust = _adjustments(model, feedback, statuses)
+    adjust = adjustments(model.index, model.profile, feedback, statuses)
     scores = np.minimum(calibrate(raw * adjust.factors), 1.0)
     keep = ((~adjust.dropped) & (raw > 0) & (scores >= min_score)) | adjust.kept
     candidates = np.flatnonzero(keep)

@@ -40,6 +40,8 @@ class Glossary:
     concepts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     #: stem of a one-word term -> concepts
     single: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the same, as feature names ("~eutrophication")
+    single_features: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: stem of a phrase's first word -> [(stems of the whole phrase, concept)], longest first
     phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     #: stem of a phrase's first word -> the lengths (in words) of the phrases starting with it
@@ -86,6 +88,7 @@ class Glossary:
                     if (phrase, concept) not in entries:
                         entries.append((phrase, concept))
         glossary.single = {k: tuple(v) for k, v in single.items()}
+        glossary.single_features = {k: tuple("~" + c for c in v) for k, v in single.items()}
         by_keys: dict[tuple[str, ...], list[str]] = {}
         for first, entries in glossary.phrases.items():
             entries.sort(key=lambda e: -len(e[0]))

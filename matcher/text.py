@@ -214,7 +214,7 @@ class Analyzer:
     def _concepts(self, stem: str) -> tuple[str, ...]:
         if self.method.glossary == "off":
             return ()
-        return tuple(CONCEPT_PREFIX + c for c in self.res.glossary.single.get(stem, ()))
+        return self.res.glossary.single_features.get(stem, ())
 
     def _keep_stem(self, stem: str, concepts: tuple[str, ...]) -> bool:
         if self.method.boilerplate and stem in self.res.boilerplate_stems:
