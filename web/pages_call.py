@@ -58,9 +58,50 @@ def call_page(request: Request, call_id: int) -> Response:
             "similar_available": similar_available,
             "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
             "similar_notice": ranking.SIMILAR_UNAVAILABLE,
-            "extra_items": sorted((call.extra or {}).items()),
+            "extra_items": extra_items(call.extra or {}),
         },
     )
+
+
+#: Swedish labels for the source-specific details sources store in ``Call.extra``
+EXTRA_LABELS = {
+    "applicants_text": "Vem kan söka (källans text)",
+    "municipality_eligible": "Kommuner kan söka",
+    "out_of_region": "Utanför Kalmar län",
+    "regions": "Regioner",
+    "window": "Återkommande ansökningsperiod",
+    "rolling": "Löpande ansökan",
+    "published": "Publicerad",
+    "categories": "Kategorier",
+    "keywords": "Nyckelord",
+    "tags": "Taggar",
+    "links": "Länkar",
+    "call_identifier": "Utlysningens id",
+    "call_title": "Utlysning (övergripande)",
+    "types_of_action": "Typ av insats",
+    "programme_period": "Programperiod",
+    "framework_programme": "Ramprogram",
+    "deadline_model": "Deadline-modell",
+    "portal_status": "Status i EU-portalen",
+    "cross_cutting_priorities": "Övergripande prioriteringar",
+    "title_en": "Titel på engelska",
+    "call_dnr": "Utlysningens diarienummer",
+    "programme_dnr": "Programmets diarienummer",
+    "decision_expected": "Beslut väntas",
+    "earliest_project_start": "Tidigaste projektstart",
+    "latest_project_start": "Senaste projektstart",
+    "latest_project_end": "Senaste projektslut",
+}
+#: internal bookkeeping, not for people
+EXTRA_HIDDEN = {"fingerprint"}
+
+
+def extra_items(extra: dict) -> list[tuple[str, object]]:
+    """The call's extra details with Swedish labels (known keys first) and yes/no for flags."""
+    known = [(EXTRA_LABELS[k], v) for k, v in extra.items() if k in EXTRA_LABELS]
+    other = sorted((k, v) for k, v in extra.items() if k not in EXTRA_LABELS and k not in EXTRA_HIDDEN)
+    items = sorted(known, key=lambda kv: list(EXTRA_LABELS.values()).index(kv[0])) + other
+    return [(label, ("Ja" if value else "Nej") if isinstance(value, bool) else value) for label, value in items]
 
 
 def ranking_ready() -> bool:

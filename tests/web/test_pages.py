@@ -263,3 +263,20 @@ def test_a_closed_calls_page_renders_without_similar_open_calls(site: Site):
     response = site.client().get(f"/calls/{site.ids['e1']}")
     assert response.status_code == 200
     assert "Liknande utlysningar" in response.text
+
+
+def test_call_details_from_sources_are_shown_with_swedish_labels(site: Site):
+    from sqlalchemy import text as sql
+
+    with site.engine.begin() as conn:
+        conn.execute(
+            sql("UPDATE call SET extra = :extra WHERE id = :id"),
+            {
+                "extra": '{"municipality_eligible": true, "fingerprint": "abc123", "out_of_region": false}',
+                "id": site.ids["e1"],
+            },
+        )
+    page = text_of(site.client().get(f"/calls/{site.ids['e1']}").text)
+    assert "Kommuner kan söka Ja" in page
+    assert "Utanför Kalmar län Nej" in page
+    assert "abc123" not in page and "municipality_eligible" not in page
