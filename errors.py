@@ -9,8 +9,7 @@ Library code (scrapers, matcher, store, alerts) raises only these; the CLI in
     ├── InputFormatError           bulk input (JSON Lines, CSV) is malformed (names the line)
     ├── DatabaseError              the database cannot be reached or its schema cannot be migrated
     ├── SourceError                a source could not be fetched or parsed (carries a reason code)
-    ├── DeliveryError              an email could not be delivered (temporary or permanent)
-    └── NotAvailableError          a command exists but its feature is not built yet
+    └── DeliveryError              an email could not be delivered (temporary or permanent)
 """
 
 from __future__ import annotations
@@ -63,9 +62,3 @@ class DeliveryError(FundwatchError):
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
-
-
-class NotAvailableError(FundwatchError):
-    """Raised by a command whose feature is not built yet (it says so rather than pretending)."""
-
-    exit_code = 3

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from errors import FundwatchError, InputFormatError, NotAvailableError
+from errors import FundwatchError, InputFormatError
+from settings import job_schedules
 
 log = logging.getLogger("fundwatch")
 
@@ -275,13 +276,6 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"
 
     return {"scrape": scrape, "digest": digest, "overview": overview, "reconcile": reconcile}
-
-
-def job_schedules(settings) -> dict[str, str]:
-    """Job name -> cron expression (see ``settings.job_schedules``)."""
-    from settings import job_schedules as schedules
-
-    return schedules(settings)
 
 
 class Worker:
@@ -860,13 +854,6 @@ def cmd_user_list(app: App) -> int:
         profiles = ", ".join(user.profiles) if user.role == "staff" else "(all)"
         print(f"{user.username:<24} {user.role:<6} {profiles:<40} {user.display_name}")
     return 0
-
-
-def not_available(feature: str, issue: str) -> Callable[[App], int]:
-    def command(app: App) -> int:
-        raise NotAvailableError(f"'{feature}' is not available yet (planned in the {issue} work)")
-
-    return command
 
 
 # --- argument parsing ------------------------------------------------------------------------

@@ -30,7 +30,6 @@ say "match: scoring every call against every profile"
 "$FUNDWATCH" match
 case $? in
   0) ;;
-  3) say "matching is not available yet; skipped" ;;
   *) say "matching failed (see above); the service starts anyway" ;;
 esac
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from store.models import Call, CallChange
@@ -151,6 +151,4 @@ def changes_for(session: Session, call_id: int) -> list[CallChange]:
 
 
 def count_calls(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.exec(select(func.count()).select_from(Call)).one()
