@@ -30,9 +30,13 @@ demo: install
 
 ## system-deps: Debian packages the tests need (a browser for the web UI tests, npm for axe-core)
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium and npm for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium npm >/dev/null; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the browser tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 ## browser-deps: axe-core (the accessibility checker the browser tests inject), pinned by tests/browser/package-lock.json
 AXE := tests/browser/node_modules/axe-core/axe.min.js
