@@ -155,10 +155,14 @@ class HttpValidator(SQLModel, table=True):
     updated_at: datetime | None = _dt(nullable=False)
 
 
-# the web UI's tables live in their own module; importing it here registers them with the metadata
 # the digest ledger's tables live in their own module; importing them here registers them with the metadata
 from store.digest_tables import Alert, Digest, DigestItem, OutboxMessage, Unsubscribe  # noqa: E402
+
+# the web UI's access tables
 from store.models_access import AuditEvent, User  # noqa: E402, F401
+
+# the follow-up's tables (applications and their reminders)
+from store.models_followup import FollowUp, Reminder  # noqa: E402, F401
 
 __all__ = [
     "Alert",
