@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
+from scrapers.dates import DateError, find_dates, parse_formatted
 from scrapers.options import Selector, split_attr
 from scrapers.pagetext import meaningful_text
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS, find_labelled
 from scrapers.records import fill, response_time, status_at, thaw
 from scrapers.schedule import is_rolling
 from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of

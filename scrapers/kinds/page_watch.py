@@ -24,7 +24,7 @@ from pydantic import Field
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, zone_of
+from scrapers.dates import zone_of
 from scrapers.detail import select_text
 from scrapers.options import (
     HttpUrl,
@@ -35,6 +35,7 @@ from scrapers.options import (
     split_attr,
 )
 from scrapers.pagetext import fingerprint, meaningful_text
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS
 from scrapers.records import response_time, status_at
 from scrapers.schedule import read_schedule
 from scrapers.text import clean, excerpt, main_text, soup_of

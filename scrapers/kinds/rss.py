@@ -24,9 +24,10 @@ from pydantic import Field
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DateError, find_labelled, parse_date, zone_of
+from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.detail import DetailSelectors, parse_detail
 from scrapers.options import DateFormats, HttpUrl, KindOptions, Pattern, load_options
+from scrapers.prose_dates import find_labelled
 from scrapers.records import freeze, response_time, status_at
 from scrapers.schedule import is_rolling
 from scrapers.text import clean, decode, excerpt, html_to_text

@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, parse_date, zone_of
+from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.options import DateFormats, KindOptions, Pattern, http_url, load_options
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS
 from scrapers.records import response_time, status_at
 from scrapers.schedule import Schedule, read_schedule
 from scrapers.text import clean, excerpt, html_to_text
