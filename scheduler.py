@@ -762,6 +762,23 @@ def cmd_eval(app: App) -> int:
     return 0
 
 
+def cmd_report(app: App) -> int:
+    from commands_report import run_report
+
+    args = app.args
+    summary = run_report(
+        app.settings,
+        app.engine,
+        year=args.year,
+        profile_id=args.profile,
+        fmt=args.format,
+        output=args.output,
+        table=args.table,
+    )
+    print(summary, file=sys.stderr)
+    return 0
+
+
 def cmd_serve(app: App) -> int:
     from web.server import serve
 
@@ -965,6 +982,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--undo", action="store_true", help="subscribe the address again")
     p.add_argument("--now", type=parse_now, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_unsubscribe)
+
+    p = sub.add_parser("report", help="the yearly report to the municipal board (HTML, CSV or xlsx)")
+    p.add_argument("--year", type=int, help="calendar year (default: this year)")
+    p.add_argument("--profile", metavar="ID", help="only this administration (default: every one and the total)")
+    p.add_argument("--format", choices=["html", "csv", "xlsx"], default="html")
+    p.add_argument("--table", choices=["summary", "records"], default="summary", help="CSV: which table")
+    p.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output; xlsx needs one)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("serve", help="run the web UI")
     p.add_argument("--host", help="address to listen on (default: [web] host)")

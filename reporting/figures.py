@@ -39,7 +39,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reporting.formatting import STATUS_LABELS, country_name, date_sv
+from reporting.formatting import STATUS_LABELS, STOCKHOLM, country_name, date_sv
 from reporting.funding import CATEGORIES, LABELS, classify_funding
 
 SUBMITTED_STATES = ("inskickad", "beviljad", "avslag", "avstar")
@@ -166,7 +166,7 @@ class YearReport:
     @property
     def in_progress(self) -> bool:
         """True while the year is not over (the figures run to the day the report was made)."""
-        return self.generated_at.year <= self.year
+        return self.generated_at.astimezone(STOCKHOLM).year <= self.year
 
 
 def to_sek(amount: int | None, currency: str, rate: float | None) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reporting.figures import YearReport
-from reporting.formatting import country_name, date_sv, join_sv, percent, sek
+from reporting.formatting import STOCKHOLM, country_name, date_sv, join_sv, percent, sek
 from reporting.funding import EU
 
 
@@ -19,7 +19,9 @@ def summary_paragraphs(report: YearReport) -> list[str]:
     eu = t.category(EU)
     out = []
     if report.in_progress:
-        out.append(f"Året pågår: siffrorna gäller till och med {date_sv(report.generated_at.date())}.")
+        out.append(
+            f"Året pågår: siffrorna gäller till och med {date_sv(report.generated_at.astimezone(STOCKHOLM).date())}."
+        )
     if t.submitted:
         sentence = (
             f"Under {report.year} skickade {who} in {plural(t.submitted, 'ansökan', 'ansökningar')} om externa medel"
