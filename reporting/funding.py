@@ -51,6 +51,8 @@ EU_MARKERS = (
     r"socialfond",
     r"regionalfond",
     r"regional development fund",
+    r"regionala utvecklingsfond",
+    r"jordbruksfonden för landsbygdsutveckling",
     r"\burbact\b",
     r"european urban initiative",
     r"digital europe",

@@ -108,7 +108,7 @@ def grouped_bar_chart(
     height = legend_height + len(groups) * (group_height + group_gap) + 8
     fills = [_pattern(chart_id, i) for i in range(len(series))]
     text = f'font-family="{FONT}" fill="{INK}"'
-    parts = [svg_open(title, desc, width, height)]
+    parts = [svg_open(title, desc, width, height, css_class="bar-chart")]
     defs = "".join(d for d, _ in fills if d)
     if defs:
         parts.append(f"<defs>{defs}</defs>")
