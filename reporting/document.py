@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from reporting import charts, tables
-from reporting.figures import YearReport, describe_dates
+from reporting.figures import YearReport
 from reporting.formatting import datetime_sv, sek
 from reporting.summary import DEFINITIONS, summary_paragraphs
 from reporting.tables import Table
@@ -58,7 +58,9 @@ def records_brief_table(report: YearReport) -> Table:
         tables.Column("Finansiär och program"),
         tables.Column("Typ"),
         tables.Column("Status"),
-        tables.Column("Datum"),
+        tables.Column("Intresse", "isodate"),
+        tables.Column("Inskickad", "isodate"),
+        tables.Column("Beslut", "isodate"),
         tables.Column("Sökt", "sek"),
         tables.Column("Beviljat", "sek"),
         tables.Column("Partner"),
@@ -70,7 +72,9 @@ def records_brief_table(report: YearReport) -> Table:
             " – ".join(x for x in (r.funder, r.programme) if x) or r.source,
             r.category_label,
             r.status_label,
-            describe_dates(r),
+            r.interested_on,
+            r.submitted_on,
+            r.decided_on,
             r.applied_sek,
             r.granted_sek,
             r.partners_text,

@@ -110,7 +110,7 @@ def _write(cell, value: object, column: Column) -> None:
     elif column.kind == "rate":
         cell.value = float(value)
         cell.number_format = "0.0000"
-    elif column.kind == "date" and isinstance(value, date):
+    elif column.kind in ("date", "isodate") and isinstance(value, date):
         cell.value = value
         cell.number_format = "yyyy-mm-dd"
     else:

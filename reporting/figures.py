@@ -39,7 +39,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from reporting.formatting import STATUS_LABELS, STOCKHOLM, country_name, date_sv
+from reporting.formatting import STATUS_LABELS, STOCKHOLM, country_name
 from reporting.funding import CATEGORIES, LABELS, classify_funding
 
 SUBMITTED_STATES = ("inskickad", "beviljad", "avslag", "avstar")
@@ -385,14 +385,3 @@ def compute_report(
         warnings=tuple(warnings),
         facts=facts,
     )
-
-
-def describe_dates(line: RecordLine) -> str:
-    """The record's step dates in words, for tables."""
-    steps = (
-        ("intresse", line.interested_on),
-        ("ansöker", line.applying_on),
-        ("inskickad", line.submitted_on),
-        ("beslut", line.decided_on),
-    )
-    return "; ".join(f"{word} {date_sv(day)}" for word, day in steps if day is not None)

@@ -15,7 +15,7 @@ from reporting.formatting import country_name, date_sv, decimal_sv, number, perc
 from reporting.funding import CATEGORIES, LABELS
 
 #: column kinds: how a value is shown and written
-KINDS = ("text", "int", "sek", "share", "date", "rate")
+KINDS = ("text", "int", "sek", "share", "date", "isodate", "rate")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ def display(value: object, kind: str) -> str:
         return percent(float(value))
     if kind == "date":
         return date_sv(value) if isinstance(value, date) else str(value)
+    if kind == "isodate":  # the Swedish standard form, 2026-03-15: short enough for narrow columns
+        return value.isoformat() if isinstance(value, date) else str(value)
     if kind == "rate":
         return decimal_sv(float(value))
     return str(value)
@@ -65,7 +67,7 @@ def plain(value: object, kind: str) -> object:
         return f"{float(value) * 100:.1f}".replace(".", ",")
     if kind == "rate":
         return decimal_sv(float(value))
-    if kind == "date" and isinstance(value, date):
+    if kind in ("date", "isodate") and isinstance(value, date):
         return value.isoformat()
     return value
 
