@@ -265,7 +265,7 @@ class _Tally:
         )
 
 
-def _warnings_for(f, name: str, events: _Events, sums: dict[str, int | None]) -> list[str]:
+def _warnings_for(f, name: str, events: _Events) -> list[str]:
     label = f"Uppföljning {f.id} ({name}: {f.call_title})"
     out = []
     needs_money = events.submitted or events.granted
@@ -318,7 +318,7 @@ def compute_report(
         }
         for tally in (tallies[f.profile_id], total):
             tally.add(events, category, sums["applied"], sums["granted"], sums["cofinancing"], f.partners)
-        warnings.extend(_warnings_for(f, name, events, sums))
+        warnings.extend(_warnings_for(f, name, events))
         if f.currency == "EUR" and f.eur_rate and (events.submitted or events.granted):
             rates.append(RateUse(f.id, name, f.call_title, f.eur_rate))
         counted = [

@@ -261,3 +261,32 @@ def test_a_report_of_one_administration_has_no_total_row():
     assert [r[0] for r in rows] == ["Förvaltning", "Kultur- och fritidsförvaltningen"]
     assert activity_table(one).has_total is False
     assert "Under 2026 skickade Kultur- och fritidsförvaltningen in 1 ansökan om externa medel." in render_document(one)
+
+
+def test_the_reporting_package_is_pure(tmp_path):
+    """Facts in (any objects with the right attributes), documents out: no database, web or network module loads."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import sys
+from datetime import UTC, date, datetime
+from types import SimpleNamespace as NS
+from reporting import compute_report, csv_rows, csv_table, render_document, xlsx_bytes
+follow = NS(id=1, profile_id="p", call_id=1, status="beviljad", currency="EUR", eur_rate=11.0, amount_applied=10,
+            amount_granted=10, cofinancing=1, interested_on=date(2026, 1, 1), applying_on=None,
+            submitted_on=date(2026, 2, 1), decided_on=date(2026, 3, 1), created_on=None, updated_on=None,
+            partners=(NS(name="Rostock", country="DE"),), contact_name="", call_title="T", call_url="https://x.example",
+            funder="European Commission", programme="LIFE", source="eu-ftp")
+report = compute_report(NS(year=2026, followups=(follow,), matched={"p": frozenset({1})}), {"p": "P"}, datetime.now(UTC))
+assert report.total.granted_sek == 110 and report.total.category("eu").granted == 1
+render_document(report); xlsx_bytes(report); csv_rows(csv_table(report))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in
+                ("store", "sqlalchemy", "sqlmodel", "psycopg", "web", "fastapi", "starlette", "httpx", "scrapers", "alerts"))
+print(",".join(loaded))
+"""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
