@@ -18,10 +18,11 @@ def summary_paragraphs(report: YearReport) -> list[str]:
     who = "kommunens förvaltningar" if whole else t.name
     eu = t.category(EU)
     out = []
-    if report.in_progress:
-        out.append(
-            f"Året pågår: siffrorna gäller till och med {date_sv(report.generated_at.astimezone(STOCKHOLM).date())}."
-        )
+    today = report.generated_at.astimezone(STOCKHOLM).date()
+    if today.year < report.year:
+        out.append(f"Året {report.year} har inte börjat ännu.")
+    elif report.in_progress:
+        out.append(f"Året pågår: siffrorna gäller till och med {date_sv(today)}.")
     if t.submitted:
         sentence = (
             f"Under {report.year} skickade {who} in {plural(t.submitted, 'ansökan', 'ansökningar')} om externa medel"

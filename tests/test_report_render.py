@@ -290,3 +290,16 @@ print(",".join(loaded))
     result = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_the_summary_says_whether_the_year_is_over():
+    def first_paragraph(now):
+        return render_document(compute_report(YearFacts(2026, (), {}), NAMES, now)).split("<p>")[1]
+
+    assert first_paragraph(datetime(2026, 6, 1, tzinfo=UTC)).startswith(
+        "Året pågår: siffrorna gäller till och med 1 juni 2026."
+    )
+    assert first_paragraph(datetime(2025, 6, 1, tzinfo=UTC)).startswith("Året 2026 har inte börjat ännu.")
+    assert first_paragraph(datetime(2027, 1, 1, tzinfo=UTC)).startswith(
+        "Under 2026 skickade kommunens förvaltningar inte in"
+    )
