@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from errors import InputFormatError
+from errors import InputFormatError, ProfileError
 from matcher.profiles import ID_PATTERN, load_profile
 from reporting import compute_report, csv_rows, csv_table, render_document, xlsx_bytes
 from reporting.exports import CSV_TABLES
@@ -38,7 +38,7 @@ def profile_names(folder: Path) -> dict[str, str]:
             continue
         try:
             names[path.stem] = load_profile(path).name
-        except Exception as exc:  # noqa: BLE001 - any broken file: fall back to the id, and say so
+        except ProfileError as exc:  # a broken file: fall back to the id, and say so
             log.warning("%s: %s; the report names the administration by its id", path, str(exc).splitlines()[0])
             names[path.stem] = path.stem
     return names

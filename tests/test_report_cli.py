@@ -118,3 +118,13 @@ def test_mistakes_give_one_line_and_exit_2(setup, capsys):
     assert "--year 1800: must be between 2000 and 2100" in capsys.readouterr().err
     assert run(setup, "--year", "2026", "--output", "/nonexistent/dir/r.html") == 2
     assert "--output /nonexistent/dir/r.html: cannot write" in capsys.readouterr().err
+
+
+def test_a_broken_profile_file_does_not_stop_the_report(setup, capsysbinary):
+    config, _ = setup
+    (config.parent / "profiles" / "trasig.toml").write_text("name = \n", encoding="utf-8")
+    assert run(setup, "--year", "2026", "--format", "csv") == 0
+    out = capsysbinary.readouterr()
+    names = [line.split(";")[0] for line in out.out.decode().lstrip("\ufeff").splitlines()[1:]]
+    assert "trasig" in names  # named by its id
+    assert b"trasig.toml" in out.err and b"names the administration by its id" in out.err
