@@ -109,9 +109,8 @@ def followup_years(session: Session) -> list[int]:
     years: set[int] = set()
     for name in DATE_FIELDS:
         column = col(getattr(FollowUp, name))
-        years |= {
-            int(y) for (y,) in session.exec(select(extract("year", column)).where(column.is_not(None)).distinct())
-        }
+        query = select(extract("year", column)).where(column.is_not(None)).distinct()
+        years |= {int(year) for year in session.exec(query)}
     return sorted(years, reverse=True)
 
 

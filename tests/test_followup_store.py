@@ -9,7 +9,14 @@ import pytest
 
 from store.accounts import audit_events
 from store.engine import read_session, write_session
-from store.followup import followup_history, get_followup, list_followups, save_followup, statuses_for_profile
+from store.followup import (
+    followup_history,
+    followup_years,
+    get_followup,
+    list_followups,
+    save_followup,
+    statuses_for_profile,
+)
 from store.followup_rules import FollowUpInvalid, allowed_next, clean_followup, parse_partners_text
 from tests.digest_support import seed_calls
 
@@ -166,5 +173,6 @@ def test_list_filters_by_profile_status_and_year(engine):
         assert [c.external_id for _, c in list_followups(db, statuses=["intresserad"])] == ["2026-00731"]
         assert [f.profile_id for f, _ in list_followups(db, year=2026)] == ["kalmar-vatten"]
         assert [f.profile_id for f, _ in list_followups(db, year=2027)] == ["serviceforvaltningen"]
+        assert followup_years(db) == [2027, 2026]
         with pytest.raises(ValueError):
             list_followups(db, statuses=["klar"])

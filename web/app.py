@@ -189,6 +189,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         api,
         pages_auth,
         pages_call,
+        pages_followup,
         pages_links,
         pages_profile,
         pages_search,
@@ -301,6 +302,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
     for module in (
         pages_search,
         pages_call,
+        pages_followup,
         pages_profile,
         pages_workshop,
         pages_sources,
