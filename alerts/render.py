@@ -7,6 +7,7 @@ styles blocks or tracking. Links come only from values that ``alerts.text.safe_h
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -61,8 +62,14 @@ def _intro(digest: Digest) -> str:
     return f"Den här veckan: {text}."
 
 
-def render_digest(digest: Digest, unsubscribe_url: str, closing_days: int = 14) -> Rendered:
-    """Both parts of one profile's digest for one recipient (the unsubscribe link is theirs)."""
+def render_digest(
+    digest: Digest,
+    unsubscribe_url: str,
+    closing_days: int = 14,
+    followup_url: Callable[[int], str] | None = None,
+) -> Rendered:
+    """Both parts of one profile's digest for one recipient (the unsubscribe link is theirs, and so are the
+    follow-up links ``followup_url(call_id)``: "Markera som intresserad", or "Följ upp" when followed up)."""
     env = environment()
     values = {
         "digest": digest,
@@ -70,6 +77,7 @@ def render_digest(digest: Digest, unsubscribe_url: str, closing_days: int = 14) 
         "intro": "" if digest.empty else _intro(digest),
         "unsubscribe_url": unsubscribe_url,
         "closing_days": closing_days,
+        "followup_url": followup_url,
     }
     text = _tidy_text(env.get_template("digest.txt").render(values))
     html = env.get_template("digest.html").render(values)

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 #: reachable without login even when ``web.require_login`` is on
-PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/")
+PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/", "/followup-link/")
 
 
 @dataclass
@@ -190,6 +190,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_auth,
         pages_call,
         pages_followup,
+        pages_followup_link,
         pages_links,
         pages_profile,
         pages_search,
@@ -303,6 +304,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_search,
         pages_call,
         pages_followup,
+        pages_followup_link,
         pages_profile,
         pages_workshop,
         pages_sources,
