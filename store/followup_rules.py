@@ -188,7 +188,7 @@ def check_partners(value: Any) -> list[dict[str, str]]:
             raise ValueError(f"rad {number}: namnet är längre än 200 tecken")
         if country not in COUNTRY_CODES:
             raise ValueError(
-                f"rad {number}: ”{country or '(tomt)'}” är ingen landskod; använd två bokstäver enligt ISO 3166-1, "
+                f"rad {number}: ”{str(item.get('country') or '').strip() or '(tomt)'}” är ingen landskod; använd två bokstäver enligt ISO 3166-1, "
                 "t.ex. SE, PL, LT, DK"
             )
         out.append({"name": name, "country": country})
@@ -266,7 +266,8 @@ def clean_followup(
     try:
         out["partners"] = check_partners(values.get("partners", _stored(current, "partners", [])))
     except ValueError as exc:
-        errors["partners"] = f"Partner {exc}."
+        text = str(exc)
+        errors["partners"] = text[:1].upper() + text[1:] + "."
         out["partners"] = []
 
     if "status" not in errors:

@@ -61,8 +61,8 @@ def test_partners_need_a_name_and_an_iso_country_code():
     ]
     cleaned = clean_followup({"partners": "Gdańsk kommun; pl\nKlaipėda; LT"}, None, today=TODAY)
     assert cleaned["partners"] == [{"name": "Gdańsk kommun", "country": "PL"}, {"name": "Klaipėda", "country": "LT"}]
-    assert "rad 2" in errors_of({"partners": "Gdańsk; PL\nKlaipėda; Litauen"})["partners"]
-    assert "rad 1" in errors_of({"partners": "Gdańsk utan land"})["partners"]
+    assert "Rad 2: ”Litauen”" in errors_of({"partners": "Gdańsk; PL\nKlaipėda; Litauen"})["partners"]
+    assert "Rad 1" in errors_of({"partners": "Gdańsk utan land"})["partners"]
     assert "namnet saknas" in errors_of({"partners": [{"name": "", "country": "DK"}]})["partners"]
 
 
