@@ -9,16 +9,18 @@ import pytest
 from store.engine import read_session
 from store.followup import get_followup
 from tests.web.conftest import Site
+
+# the browser fixtures ("browser", "page") and helpers of the main browser test
 from tests.web.test_browser import AXE, _need, axe_violations, browser, login, page, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
-def open_form(page, summary: str) -> None:
-    page.get_by_text(summary, exact=True).click()
+def open_form(tab, summary: str) -> None:
+    tab.get_by_text(summary, exact=True).click()
 
 
-def test_staff_marks_interest_then_submission_with_amounts(site: Site, page, tmp_path):
+def test_staff_marks_interest_then_submission_with_amounts(site: Site, page, tmp_path):  # noqa: F811
     call = site.ids["v1"]
     login(page, site, "buf-bo")
     page.goto(f"{site.url}/calls/{call}")
@@ -67,7 +69,7 @@ def test_staff_marks_interest_then_submission_with_amounts(site: Site, page, tmp
     assert "Inskickad" in page.locator("table").inner_text()
 
 
-def test_axe_finds_no_violations_on_the_follow_up_forms_and_the_list(site: Site, page):
+def test_axe_finds_no_violations_on_the_follow_up_forms_and_the_list(site: Site, page):  # noqa: F811
     _need(AXE, "`make test` runs `npm ci` in tests/browser to install axe-core")
     call = site.ids["v1"]
     failures = {}
