@@ -1,9 +1,9 @@
 """Deadline reminders for followed-up calls: which are due now, and the email. Pure (``now`` is given).
 
 A follow-up in ``intresserad`` or ``ansoker`` gets a reminder 14 and 3 days before each of its call's remaining
-deadlines (:data:`REMINDER_DAYS`). A window is due from its day on: a reminder whose day was missed (the worker
-was down) goes out on the next run, but only the latest window that has begun is sent, so the 14-day reminder
-never follows the 3-day one. Days are counted in Swedish local time, as in the digests.
+deadlines (:data:`REMINDER_DAYS`), unless the call is closed. A window is due from its day on: a reminder whose
+day was missed (the worker was down) goes out on the next run, but only the latest window that has begun is
+sent, so the 14-day reminder never follows the 3-day one. Days are counted in Swedish local time, as in the digests.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from alerts.digest import cutoffs
 from alerts.message import domain_of
-from alerts.render import Rendered, _tidy_text, environment
+from alerts.render import Rendered, environment, tidy_text
 from alerts.text import clean, days_left, days_left_text, safe_http_url, short, swedish_date
 
 #: days before a deadline that a reminder goes out, latest first
@@ -35,6 +35,8 @@ class Due:
 
 def due_reminders(followup_id: int, call: Any, now: datetime, sent: Collection[tuple[int, datetime, int]]) -> list[Due]:
     """The reminders of one follow-up due at ``now`` that are not in ``sent`` ((follow-up id, deadline, days))."""
+    if getattr(call, "status", "open") == "closed":
+        return []  # the funder closed it: nothing to remind of
     out = []
     for deadline in cutoffs(call):
         deadline = deadline.astimezone(UTC)
@@ -100,7 +102,7 @@ def reminder_view(
 def render_reminder(view: ReminderView) -> Rendered:
     """Text and HTML of a reminder (Swedish)."""
     env = environment()
-    text = _tidy_text(env.get_template("reminder.txt").render(r=view))
+    text = tidy_text(env.get_template("reminder.txt").render(r=view))
     html = env.get_template("reminder.html").render(r=view)
     return Rendered(subject=view.subject, text=text, html=html)
 

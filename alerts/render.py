@@ -42,7 +42,7 @@ def environment() -> Environment:
     )
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     """No trailing spaces, at most one empty line in a row, one newline at the end."""
     lines = [line.rstrip() for line in text.splitlines()]
     text = "\n".join(lines)
@@ -79,7 +79,7 @@ def render_digest(
         "closing_days": closing_days,
         "followup_url": followup_url,
     }
-    text = _tidy_text(env.get_template("digest.txt").render(values))
+    text = tidy_text(env.get_template("digest.txt").render(values))
     html = env.get_template("digest.html").render(values)
     return Rendered(subject=digest.subject, text=text, html=html)
 
@@ -88,6 +88,6 @@ def render_overview(overview: Overview, unsubscribe_url: str) -> Rendered:
     """Both parts of KLK's overview for one recipient."""
     env = environment()
     values = {"overview": overview, "week_number": week_number(overview.week), "unsubscribe_url": unsubscribe_url}
-    text = _tidy_text(env.get_template("overview.txt").render(values))
+    text = tidy_text(env.get_template("overview.txt").render(values))
     html = env.get_template("overview.html").render(values)
     return Rendered(subject=overview.subject, text=text, html=html)

@@ -64,6 +64,11 @@ def test_the_14_day_reminder_never_follows_the_3_day_one():
     assert due_reminders(1, call_with(DEADLINE), at(date(2027, 4, 1)), set()) == []
 
 
+def test_a_closed_call_gets_no_reminder():
+    closed = SimpleNamespace(deadlines=[DEADLINE], deadline_at=None, status="closed")
+    assert due_reminders(1, closed, at(date(2027, 3, 29)), set()) == []
+
+
 def test_each_remaining_deadline_has_its_own_windows():
     call = call_with("2027-01-10T14:00:00+01:00", "2027-01-30T14:00:00+01:00", "2026-12-01T14:00:00+01:00")
     due = due_reminders(7, call, at(date(2027, 1, 8)), set())

@@ -20,7 +20,7 @@ from store.followup import get_followup, save_followup
 from store.followup_rules import STATUS_SV, FollowUpInvalid, allowed_next
 from store.models import Call
 from web.app import render, state
-from web.pages_links import _invalid, _profile_name, _secret
+from web.pages_links import invalid_link, link_secret, profile_name_of
 
 router = APIRouter()
 
@@ -33,15 +33,15 @@ def _choices(current: str | None) -> list[tuple[str, str]]:
 
 @router.get("/followup-link/{token}", response_class=HTMLResponse)
 def followup_link_confirm(request: Request, token: str) -> Response:
-    req = verify_followup_token(_secret(request), token)
+    req = verify_followup_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
+        return invalid_link(request)
     with read_session(state(request).engine) as db:
         call = db.get(Call, req.call_id)
         record = get_followup(db, req.profile_id, req.call_id)
     if call is None:
-        return _invalid(request)
-    name = _profile_name(request, req.profile_id)
+        return invalid_link(request)
+    name = profile_name_of(request, req.profile_id)
     current = record.status if record else None
     if current is None:
         heading, message = "Markera som intresserad", f"Markera ”{call.title}” som intressant för {name}?"
@@ -66,16 +66,16 @@ def followup_link_confirm(request: Request, token: str) -> Response:
 
 @router.post("/followup-link/{token}", response_class=HTMLResponse)
 async def followup_link_do(request: Request, token: str) -> Response:
-    req = verify_followup_token(_secret(request), token)
+    req = verify_followup_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
+        return invalid_link(request)
     status = str((await request.form()).get("status", "intresserad"))
     web = state(request)
-    name = _profile_name(request, req.profile_id)
+    name = profile_name_of(request, req.profile_id)
     try:
         with write_session(web.engine) as db:
             if db.get(Call, req.call_id) is None:
-                return _invalid(request)
+                return invalid_link(request)
             values: dict[str, str] = {"status": status}
             if get_followup(db, req.profile_id, req.call_id) is None:
                 values["contact_email"] = req.recipient
