@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, extract, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store.accounts import record_audit
@@ -31,6 +32,12 @@ __all__ = [
 ]
 
 AUDIT_ACTION = "followup.set"
+
+
+class FollowUpConflict(Exception):
+    """Two saves created the same follow-up at once; the caller's transaction must be rolled back (retry)."""
+
+
 #: the fields a caller may set (the rest is bookkeeping)
 EDITABLE = (
     "status",
@@ -134,8 +141,8 @@ def save_followup(
 ) -> tuple[FollowUp, dict[str, list[Any]]]:
     """Create or change the profile's follow-up of the call; returns (record, changed fields as [old, new]).
 
-    Raises ``store.followup_rules.FollowUpInvalid`` (nothing stored) when a field is wrong, and LookupError when
-    the call does not exist. Nothing is written (and nothing audited) when no field changes.
+    Raises ``store.followup_rules.FollowUpInvalid`` (nothing stored) when a field is wrong, LookupError when
+    the call does not exist, and FollowUpConflict when another transaction created the record meanwhile. Nothing is written (and nothing audited) when no field changes.
     """
     now = now or datetime.now(UTC)
     today = today or now.date()
@@ -161,7 +168,10 @@ def save_followup(
     record.updated_at = now
     record.updated_by = actor
     session.add(record)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another request created the same follow-up a moment ago
+        raise FollowUpConflict(f"the follow-up of call {call_id} for {profile_id} was created meanwhile") from exc
     detail: dict[str, Any] = {"profile": profile_id, "changes": changes}
     if created:
         detail["created"] = True

@@ -10,6 +10,7 @@ import pytest
 from store.accounts import audit_events
 from store.engine import read_session, write_session
 from store.followup import (
+    FollowUpConflict,
     followup_history,
     followup_years,
     get_followup,
@@ -157,6 +158,22 @@ def test_an_invalid_change_stores_nothing_and_audits_nothing(engine):
         assert audit_events(db, action="followup.set")[0] == 1
     with pytest.raises(LookupError), write_session(engine) as db:
         save_followup(db, "kalmar-vatten", 999_999, {"status": "ansoker"}, actor="bo", now=NOW)
+
+
+def test_a_follow_up_created_meanwhile_by_another_request_is_a_conflict_not_a_crash(engine, monkeypatch):
+    import store.followup
+
+    call_id = seed_calls(engine)["2026-04512"]
+    with write_session(engine) as db:
+        save_followup(db, "kalmar-vatten", call_id, {"status": "ansoker"}, actor="bo", now=NOW)
+    # this request read "no follow-up yet" just before the other one committed
+    monkeypatch.setattr(store.followup, "get_followup", lambda *args: None)
+    with pytest.raises(FollowUpConflict), write_session(engine) as db:
+        save_followup(db, "kalmar-vatten", call_id, {"status": "intresserad"}, actor="anna", now=NOW)
+    monkeypatch.undo()
+    with read_session(engine) as db:
+        assert get_followup(db, "kalmar-vatten", call_id).status == "ansoker"
+        assert audit_events(db, action="followup.set")[0] == 1
 
 
 def test_list_filters_by_profile_status_and_year(engine):

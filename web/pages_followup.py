@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store.engine import read_session, write_session
-from store.followup import followup_years, list_followups, save_followup
+from store.followup import FollowUpConflict, followup_years, list_followups, save_followup
 from store.followup_rules import STATUS_SV, FollowUpInvalid
 from store.models_followup import FOLLOWUP_STATUSES
 from web.accounts import can_give_feedback
@@ -60,6 +60,9 @@ async def save(request: Request, call_id: int) -> Response:
         raise HTTPException(404, f"Det finns ingen utlysning med nummer {call_id}.") from None
     except FollowUpInvalid as exc:
         return _again(request, call_id, key or profile_id, profile_id, values, exc.errors)
+    except FollowUpConflict:
+        flash(request, "Någon annan sparade uppföljningen samtidigt. Kontrollera den och ändra igen.", "error")
+        return RedirectResponse(f"/calls/{call_id}#uppfoljning-{profile_id}", status_code=303)
     name = names.get(profile_id, profile_id)
     if changes:
         flash(request, f"Uppföljningen för {name} är sparad: {STATUS_SV[record.status]}.")

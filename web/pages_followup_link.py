@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from alerts.tokens import verify_followup_token
 from store.engine import read_session, write_session
-from store.followup import get_followup, save_followup
+from store.followup import FollowUpConflict, get_followup, save_followup
 from store.followup_rules import STATUS_SV, FollowUpInvalid, allowed_next
 from store.models import Call
 from web.app import render, state
@@ -83,8 +83,9 @@ async def followup_link_do(request: Request, token: str) -> Response:
                 db, req.profile_id, req.call_id, values, actor=f"link:{req.recipient}", now=datetime.now(UTC)
             )
             title = db.get(Call, req.call_id).title
-    except FollowUpInvalid as exc:
-        message = exc.errors.get("status") or "Ändringen kunde inte sparas. Öppna utlysningen och ändra där."
+    except (FollowUpInvalid, FollowUpConflict) as exc:
+        errors = exc.errors if isinstance(exc, FollowUpInvalid) else {}
+        message = errors.get("status") or "Ändringen kunde inte sparas. Öppna utlysningen och ändra där."
         context = {"heading": "Kunde inte ändra uppföljningen", "message": message, "call_id": req.call_id}
         return render(request, "followup_link.html", context | {"choices": []}, status_code=422)
     done = f"”{title}” är markerad som {STATUS_SV[record.status]} för {name}."
