@@ -8,7 +8,7 @@ import pytest
 
 from store.engine import read_session
 from store.followup import get_followup
-from tests.web.conftest import Site
+from tests.web.conftest import PASSWORD, Site
 
 # the browser fixtures ("browser", "page") and helpers of the main browser test
 from tests.web.test_browser import AXE, _need, axe_violations, browser, login, page, screenshot  # noqa: F401
@@ -97,3 +97,31 @@ def test_axe_finds_no_violations_on_the_follow_up_forms_and_the_list(site: Site,
         page.goto(site.url + path)
         check(path)
     assert failures == {}
+
+
+def test_the_follow_up_form_works_without_javascript_and_by_keyboard(site: Site, browser):  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(site.url + "/login")
+        tab.get_by_label("Användarnamn").fill("klk-anna")
+        tab.get_by_label("Lösenord").fill(PASSWORD)
+        tab.get_by_role("button", name="Logga in").click()
+        call = site.ids["h1"]
+        tab.goto(f"{site.url}/calls/{call}")
+        summary = tab.get_by_text("Ny uppföljning", exact=True)
+        summary.focus()
+        tab.keyboard.press("Enter")  # a <details> opens by keyboard, no script needed
+        tab.locator("#fu-new-profile_id").select_option("miljo")
+        tab.locator("#fu-new-status").select_option("ansoker")
+        tab.locator("#fu-new-partners").fill("Gdańsk kommun; PL\nAalborg Kommune; DK")
+        tab.locator("#fu-new-partners").press("Tab")
+        tab.keyboard.press("Tab")  # the notes field, then the save button
+        tab.keyboard.press("Enter")
+        tab.wait_for_url(f"**/calls/{call}*")
+        assert "Miljöförvaltningen: Ansöker" in tab.locator("#uppfoljning-miljo").inner_text()
+    finally:
+        context.close()
+    with read_session(site.engine) as db:
+        record = get_followup(db, "miljo", call)
+    assert record.status == "ansoker" and [p["country"] for p in record.partners] == ["PL", "DK"]
