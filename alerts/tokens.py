@@ -1,11 +1,12 @@
-"""Signed tokens for the links in a digest: unsubscribe (E7) and relevant / not relevant feedback.
+"""Signed tokens for the links in a digest: unsubscribe (E7), relevant / not relevant feedback and follow-up.
 
 A token is ``v1.<payload>.<signature>``: the payload is base64url JSON naming what the token is for
 and what it is bound to; the signature is HMAC-SHA256 under a key derived from the web secret and
 the token's purpose, so an unsubscribe token can never be used as a feedback token or the other way
 round. Tokens carry no expiry: a link in an old digest keeps working. They cannot be guessed or
-altered without the secret; they are bound to the recipient and profile (unsubscribe) or the
-profile, call and verdict (feedback).
+altered without the secret; they are bound to the recipient and profile (unsubscribe), the
+profile, call and verdict (feedback) or the profile, call and recipient (follow-up: the recipient is
+named in the audit log as ``link:<recipient>``).
 
 The web UI verifies them; its pages must only *ask* on GET and act on POST (mail scanners follow
 links). RFC 8058 one-click: a POST with body ``List-Unsubscribe=One-Click`` to the unsubscribe URL
@@ -119,6 +120,34 @@ def verify_feedback_token(secret: bytes, token: str) -> FeedbackRequest | None:
     if not isinstance(profile_id, str) or type(call_id) is not int or verdict not in VERDICTS:
         return None
     return FeedbackRequest(profile_id=profile_id, call_id=call_id, verdict=verdict)
+
+
+@dataclass(frozen=True)
+class FollowUpLinkRequest:
+    profile_id: str
+    call_id: int
+    recipient: str
+
+
+def make_followup_token(secret: bytes, profile_id: str, call_id: int, recipient: str) -> str:
+    """A token that lets ``recipient`` record ``profile_id``'s follow-up of ``call_id`` (mark interest, move on)."""
+    return _sign(secret, "followup", [profile_id, int(call_id), recipient.strip().lower()])
+
+
+def verify_followup_token(secret: bytes, token: str) -> FollowUpLinkRequest | None:
+    """The (profile, call, recipient) a genuine follow-up token is bound to; None otherwise.
+
+    The web UI then calls ``store.followup.save_followup(..., actor=f"link:{req.recipient}")``.
+    """
+    values = _verify(secret, "followup", token, 3)
+    if values is None:
+        return None
+    profile_id, call_id, recipient = values
+    if not isinstance(profile_id, str) or not profile_id or type(call_id) is not int:
+        return None
+    if not isinstance(recipient, str) or not recipient:
+        return None
+    return FollowUpLinkRequest(profile_id=profile_id, call_id=call_id, recipient=recipient)
 
 
 def load_web_secret(env_name: str, var_dir: Path, environ: dict[str, str] | None = None) -> bytes:

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 #: reachable without login even when ``web.require_login`` is on
-PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/")
+PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/", "/followup-link/")
 
 
 @dataclass
@@ -189,6 +189,8 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         api,
         pages_auth,
         pages_call,
+        pages_followup,
+        pages_followup_link,
         pages_links,
         pages_profile,
         pages_report,
@@ -302,6 +304,8 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
     for module in (
         pages_search,
         pages_call,
+        pages_followup,
+        pages_followup_link,
         pages_profile,
         pages_workshop,
         pages_sources,

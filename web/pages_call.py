@@ -1,4 +1,5 @@
-"""Utlysning: one call with every field, its deadlines, change history, matches, similar calls and feedback."""
+"""Utlysning: one call with every field, its deadlines, change history, matches, similar calls, feedback and
+the administrations' follow-up (``web/pages_followup.py`` takes the follow-up form)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from store.matches import VERDICTS, matches_for_call, set_feedback
 from web import ranking
 from web.accounts import can_give_feedback, feedback_profiles
 from web.app import LoginRequired, current_user, flash, render, state
+from web.followup_view import FollowUpForm, followup_section
 from web.formatting import VERDICT
 from web.guards import check_csrf
 
@@ -28,8 +30,14 @@ def _call_or_404(db, call_id: int):
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def call_page(request: Request, call_id: int) -> Response:
+    return render(request, "call.html", call_context(request, call_id))
+
+
+def call_context(request: Request, call_id: int, followup_failed: FollowUpForm | None = None) -> dict:
+    """Everything the call page shows (``followup_failed``: a follow-up form to show again with its errors)."""
     web = state(request)
     user = current_user(request)
+    names = web.profiles.names()
     with read_session(web.engine) as db:
         call = _call_or_404(db, call_id)
         changes = changes_for(db, call_id)
@@ -41,26 +49,23 @@ def call_page(request: Request, call_id: int) -> Response:
             else (False, [])
         )
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
-    names = web.profiles.names()
-    matched_ids = [m.profile_id for m in matches]
-    # matched administrations first, then the others, for the feedback buttons
-    ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
-    return render(
-        request,
-        "call.html",
-        {
-            "call": call,
-            "changes": list(reversed(changes)),
-            "matches": matches,
-            "feedback": feedback,
-            "names": names,
-            "feedback_for": feedback_profiles(user, ordered),
-            "similar_available": similar_available,
-            "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
-            "similar_notice": ranking.SIMILAR_UNAVAILABLE,
-            "extra_items": extra_items(call.extra or {}),
-        },
-    )
+        matched_ids = [m.profile_id for m in matches]
+        # matched administrations first, then the others, for the feedback buttons and follow-up forms
+        ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
+        followup = followup_section(db, call_id, user, names, ordered, failed=followup_failed)
+    return {
+        "call": call,
+        "changes": list(reversed(changes)),
+        "matches": matches,
+        "feedback": feedback,
+        "names": names,
+        "feedback_for": feedback_profiles(user, ordered),
+        "similar_available": similar_available,
+        "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
+        "similar_notice": ranking.SIMILAR_UNAVAILABLE,
+        "extra_items": extra_items(call.extra or {}),
+        **followup,
+    }
 
 
 #: Swedish labels for the source-specific details sources store in ``Call.extra``

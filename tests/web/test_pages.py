@@ -111,7 +111,7 @@ def test_search_csv_has_every_result_and_defuses_formulas(site: Site):
     assert '\'=HYPERLINK("http://evil")' in titles
 
 
-def test_call_page_shows_every_field_deadlines_matches_and_placeholders(site: Site):
+def test_call_page_shows_every_field_deadlines_matches_and_the_follow_up(site: Site):
     response = site.client().get(f"/calls/{site.ids['e1']}")
     page = text_of(response.text)
     for expected in (
@@ -124,7 +124,7 @@ def test_call_page_shows_every_field_deadlines_matches_and_placeholders(site: Si
         "Innovations for climate adaptation",
         datetime_sv(day(10)),  # the first cut-off, in Swedish time
         datetime_sv(day(60)) + " (sista)",
-        "Uppföljning av ansökningar",
+        "Ingen förvaltning följer upp utlysningen ännu.",
         "Liknande utlysningar",
     ):
         assert expected in page, expected
