@@ -35,11 +35,8 @@ def call_page(request: Request, call_id: int) -> Response:
         changes = changes_for(db, call_id)
         matches = matches_for_call(db, call_id)
         feedback = feedback_for_call(db, call_id)
-        similar_available, similar_ids = (
-            ranking.similar(call_id, lambda: open_calls(db), web.cache, open_calls_version(db))
-            if ranking_ready()
-            else (False, [])
-        )
+        index = ranking.open_calls_index(lambda: open_calls(db), open_calls_version(db), web.cache)
+        similar_ids = ranking.similar(call_id, index)
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
     names = web.profiles.names()
     matched_ids = [m.profile_id for m in matches]
@@ -55,9 +52,7 @@ def call_page(request: Request, call_id: int) -> Response:
             "feedback": feedback,
             "names": names,
             "feedback_for": feedback_profiles(user, ordered),
-            "similar_available": similar_available,
             "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
-            "similar_notice": ranking.SIMILAR_UNAVAILABLE,
             "extra_items": extra_items(call.extra or {}),
         },
     )
@@ -102,11 +97,6 @@ def extra_items(extra: dict) -> list[tuple[str, object]]:
     other = sorted((k, v) for k, v in extra.items() if k not in EXTRA_LABELS and k not in EXTRA_HIDDEN)
     items = sorted(known, key=lambda kv: list(EXTRA_LABELS.values()).index(kv[0])) + other
     return [(label, ("Ja" if value else "Nej") if isinstance(value, bool) else value) for label, value in items]
-
-
-def ranking_ready() -> bool:
-    """Whether the matcher offers ``similar`` (checked before loading every open call for it)."""
-    return ranking._matcher_function("similar") is not None
 
 
 @router.post("/calls/{call_id}/feedback")
