@@ -133,6 +133,35 @@ def test_login_is_rate_limited_per_user_name(make_site):
     assert len(audit(site, "login.failed")) == 3
 
 
+def _try_login(site: Site, password: str):
+    client = site.client()
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"username": "klk-anna", "password": password, "csrf_token": token})
+
+
+def test_login_rate_limit_holds_across_web_processes_and_restarts(make_site):
+    """Two apps on one database (as two worker processes): failures on either count for both, and for an app
+    started afterwards; the limit is read from the audit trail, not from one process's memory."""
+    first = make_site(web__login_max_attempts=3)
+    url = first.engine.url.render_as_string(hide_password=False)
+    second = make_site(db_url=url, filled=False, web__login_max_attempts=3)
+    assert _try_login(first, "fel").status_code == 401
+    assert _try_login(second, "fel").status_code == 401
+    assert _try_login(first, "fel").status_code == 401
+    for site in (first, second, make_site(db_url=url, filled=False, web__login_max_attempts=3)):
+        assert _try_login(site, PASSWORD).status_code == 429
+
+
+def test_a_successful_login_clears_the_user_names_failures(make_site):
+    site = make_site(web__login_max_attempts=3)
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, PASSWORD).status_code == 303
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, PASSWORD).status_code == 303
+
+
 def test_login_redirect_never_leaves_the_site(site: Site):
     client = site.client()
     for target, expected in (
