@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 #: reachable without login even when ``web.require_login`` is on
 PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/")
+_FEED = re.compile(r"/profiles/[^/]+/deadlines\.ics")
 
 
 @dataclass
@@ -170,6 +172,14 @@ def _resolve_user(web: WebState, request: Request, session: dict) -> tuple[User 
     return user, False
 
 
+def _public(path: str, request: Request) -> bool:
+    """Reachable without login when ``web.require_login`` is on: the public paths, and a calendar feed asked for
+    with a token (the feed page checks the token itself)."""
+    if path.startswith(PUBLIC_PATHS):
+        return True
+    return bool(_FEED.fullmatch(path)) and bool(request.query_params.get("token"))
+
+
 def _normalise_addresses(text: str) -> frozenset[str]:
     out = set()
     for part in text.split(","):
@@ -228,7 +238,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         request.state.user = user
         request.state.via_proxy = via_proxy
         path = request.url.path
-        if settings.web.require_login and user is None and not path.startswith(PUBLIC_PATHS):
+        if settings.web.require_login and user is None and not _public(path, request):
             if path.startswith("/api/") or path.endswith((".ics", ".csv")):
                 response: Response = _error_page(request, 401, *_ERRORS[401])
             else:

@@ -27,7 +27,8 @@ router = APIRouter()
 VERDICT_SV = {"relevant": "relevant", "not_relevant": "inte relevant"}
 
 
-def _secret(request: Request) -> bytes:
+def link_secret(request: Request) -> bytes:
+    """The secret that signs link tokens (read once per process)."""
     web = state(request)
     cache = web.cache
     if "link_secret" not in cache:
@@ -57,7 +58,7 @@ def _invalid(request: Request) -> HTMLResponse:
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_confirm(request: Request, token: str) -> HTMLResponse:
-    req = verify_unsubscribe_token(_secret(request), token)
+    req = verify_unsubscribe_token(link_secret(request), token)
     if req is None:
         return _invalid(request)
     name = _profile_name(request, req.profile_id)
@@ -81,7 +82,7 @@ def unsubscribe_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_do(request: Request, token: str) -> HTMLResponse:
-    req = verify_unsubscribe_token(_secret(request), token)
+    req = verify_unsubscribe_token(link_secret(request), token)
     if req is None:
         return _invalid(request)
     with write_session(state(request).engine) as db:
@@ -95,7 +96,7 @@ def unsubscribe_do(request: Request, token: str) -> HTMLResponse:
 
 @router.get("/feedback/{token}", response_class=HTMLResponse)
 def feedback_confirm(request: Request, token: str) -> HTMLResponse:
-    req = verify_feedback_token(_secret(request), token)
+    req = verify_feedback_token(link_secret(request), token)
     if req is None:
         return _invalid(request)
     with read_session(state(request).engine) as db:
@@ -119,7 +120,7 @@ def feedback_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/feedback/{token}", response_class=HTMLResponse)
 def feedback_do(request: Request, token: str) -> HTMLResponse:
-    req = verify_feedback_token(_secret(request), token)
+    req = verify_feedback_token(link_secret(request), token)
     if req is None:
         return _invalid(request)
     with write_session(state(request).engine) as db:

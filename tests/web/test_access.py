@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlmodel import select
@@ -210,6 +211,38 @@ def test_require_login_setting_closes_reading_too(make_site):
     assert anonymous.get("/healthz").status_code == 200
     assert anonymous.get("/static/style.css").status_code == 200
     assert site.login("buf-bo").get("/").status_code == 200
+
+
+FEED_LINK = re.compile(r'href="(/profiles/miljo/deadlines\.ics\?token=[^"]+)"')
+
+
+def test_calendar_feed_has_a_personal_token_link_that_works_without_a_session_when_login_is_required(make_site):
+    site = make_site(web__require_login=True)
+    anonymous = site.client()
+    assert anonymous.get("/profiles/miljo/deadlines.ics").status_code == 401
+    page = site.login("buf-bo").get("/profiles/miljo").text
+    link = html.unescape(FEED_LINK.search(page).group(1))
+    assert "Kalenderlänken är personlig" in page
+    feed = anonymous.get(link)  # what Outlook does: no cookie, just the URL
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in feed.text and "Stöd till vattenvård i kommuner" in feed.text.replace("\r\n ", "")
+    assert not feed.cookies and not anonymous.cookies.get(COOKIE)
+
+    token = link.split("token=")[1]
+    assert anonymous.get(f"/profiles/skola/deadlines.ics?token={token}").status_code == 401  # another profile
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert anonymous.get(f"/profiles/miljo/deadlines.ics?token={tampered}").status_code == 401
+    assert anonymous.get("/profiles/miljo/deadlines.ics?token=").status_code == 401
+    assert anonymous.get("/profiles/miljo?token=" + token).headers["location"].startswith("/login")  # only the feed
+    with write_session(site.engine) as db:
+        delete_user(db, "buf-bo", actor="test")
+    assert anonymous.get(link).status_code == 401  # a removed user's links stop working
+
+
+def test_calendar_feed_stays_open_without_require_login(site: Site):
+    assert site.client().get("/profiles/miljo/deadlines.ics").status_code == 200
+    page = site.client().get("/profiles/miljo").text
+    assert 'href="/profiles/miljo/deadlines.ics"' in page and "token=" not in page
 
 
 def test_proxy_user_header_is_off_by_default(site: Site):
