@@ -168,6 +168,18 @@ def test_a_common_word_is_counted_only_up_to_the_limit_and_paging_still_reaches_
         assert search_calls(db, "", limit=2).total_exact
 
 
+def test_filter_lists_hold_each_stored_value_once(corpus):
+    from store.search import facet_values
+
+    with read_session(corpus) as db:
+        lists = facet_values(db)
+        everything = list(db.exec(select(Call)))
+    for name, attribute in (("funders", "funder"), ("programmes", "programme"), ("languages", "language")):
+        values = {getattr(c, attribute) for c in everything} - {""}
+        assert sorted(lists[name]) == sorted(values) and len(lists[name]) == len(values)
+    assert set(lists["kinds"]) == {c.kind for c in everything}
+
+
 # --- the index follows the data ----------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The audit trail as the login rate limit reads it: failed logins per user name and per address, on SQLite and
+"""Read queries behind the web UI: failed logins (the login rate limit) and source run histories, on SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -46,3 +46,24 @@ def test_an_address_that_looks_like_a_pattern_matches_only_itself(engine):
     with read_session(engine) as db:
         assert failed_logins(db, "anna", "10.0.0.%", since=T0 - timedelta(minutes=1))[1] == []
         assert failed_logins(db, "", "", since=T0 - timedelta(minutes=1)) == ([], [])
+
+
+def test_run_histories_gives_each_sources_latest_runs_oldest_first_in_one_query(engine):
+    from sqlalchemy import event
+
+    from store.browse import run_histories
+    from store.models import ScrapeRun
+
+    with write_session(engine) as db:
+        for day in range(40):
+            for source in ("a", "b"):
+                db.add(ScrapeRun(source=source, started_at=T0 + timedelta(days=day), parsed=day))
+        db.add(ScrapeRun(source="c", started_at=T0, parsed=7))
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with read_session(engine) as db:
+        histories = run_histories(db, ["a", "b", "c", "never-ran"], limit=30)
+    assert [run.parsed for run in histories["a"]] == list(range(10, 40))
+    assert [run.parsed for run in histories["b"]] == list(range(10, 40))
+    assert [run.parsed for run in histories["c"]] == [7] and histories["never-ran"] == []
+    assert len([s for s in statements if "scrape_run" in s]) == 1
