@@ -1,9 +1,12 @@
 """Page benchmark: `fundwatch serve` over 100,000 generated calls, 20 concurrent clients; p50/p95 per page.
 
-    python -m bench.pages [--calls 100000] [--clients 20] [--requests 60] [--database-url URL]
+    python -m bench.pages [--calls 100000] [--clients 20] [--requests 60] [--postgres URL] [--no-pin]
 
-The server runs as its own process (as in production); the clients are threads with kept-alive
-connections. Target: every page p95 < 200 ms.
+The server runs as its own processes (as in production: `fundwatch serve --workers 2`); the clients are
+threads with kept-alive connections in this, separate, process, requesting pages back to back (no think
+time: 20 clients keep the server saturated). On a machine with more than one core the load generator is
+pinned to the last core (the server may use all), so it cannot take more than one core from the server;
+the CPU time each side used is printed. Target: every page p95 < 200 ms.
 """
 
 from __future__ import annotations
@@ -106,6 +109,23 @@ def start_server(config: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU time of a process (and of its child processes, e.g. forked web workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent, user, system = int(fields[1]), int(fields[11]), int(fields[12])
+        if int(entry.name) == pid or (children and parent == pid):
+            total += (user + system) / tick
+    return total
+
+
 def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, float]], lock: threading.Lock) -> None:
     rng = random.Random(seed)
     pages = [
@@ -144,6 +164,7 @@ def main() -> None:
     parser.add_argument("--sqlite", default="", help="SQLite file to use (kept); default a temporary one")
     parser.add_argument("--postgres", default="", help="benchmark on a scratch database on this PostgreSQL server")
     parser.add_argument("--keep", default="", help="PostgreSQL: use (and keep) the database of this name")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin the load generator to a core")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "profiles"
@@ -164,6 +185,10 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     config = tmp / "config.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n', encoding="utf-8")
     process, base = start_server(config)
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.pin and len(cpus) > 1:  # the server (already started) keeps every core; the clients get one
+        os.sched_setaffinity(0, {cpus[-1]})
+    clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
     try:
         with httpx.Client(base_url=base) as warm:
             for path in ("/", "/?q=vatten", "/profiles", "/sources", "/calls/1"):
@@ -180,13 +205,21 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - start
+        clients_cpu = _cpu_seconds(os.getpid(), children=False) - clients_before
+        server_cpu = _cpu_seconds(process.pid) - server_before
     finally:
         process.terminate()
         process.wait(timeout=30)
+        os.sched_setaffinity(0, cpus)
     name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(
         f"\n{name}: {args.calls:,} calls, {args.clients} concurrent clients, {len(results)} requests "
         f"in {wall:.1f} s ({len(results) / wall:.0f} requests/s)"
+    )
+    pinned = f"clients pinned to CPU {cpus[-1]}" if args.pin and len(cpus) > 1 else "clients not pinned"
+    print(
+        f"  CPU used: server {server_cpu:.1f} s, load generator {clients_cpu:.1f} s ({pinned}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
     )
     print(f"  {'page':<16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
     kinds = sorted({k for k, _ in results})

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+import threading
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -33,6 +35,7 @@ from store.engine import check_connection, read_session
 from store.models_access import User
 from web.formatting import FILTERS
 from web.profile_files import ProfileFiles
+from web.ranking import open_calls_index
 from web.security import COOKIE, LoginLimiter, SessionCodec, new_token, password_stamp, resolve_secret
 
 log = logging.getLogger(__name__)
@@ -277,6 +280,13 @@ class SessionsAndHeaders:
             headers.setdefault("cache-control", "no-store")
 
 
+def _warm_up(web: WebState) -> None:
+    try:
+        open_calls_index(web.engine, web.cache)
+    except Exception:  # the pages build it on first use instead
+        log.exception("warming up the index of open calls failed")
+
+
 def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | None = None) -> FastAPI:
     """Build the web application for these settings and this (migrated) engine."""
     from web import (
@@ -305,7 +315,15 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         limiter=LoginLimiter(settings.web.login_max_attempts, settings.web.login_window_minutes * 60),
         trusted_proxies=_normalise_addresses(settings.web.trusted_proxies),
     )
-    app = FastAPI(title="fundwatch", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # each server process builds its index of the open calls (call pages, previews) in the background,
+        # so that the first visitor does not wait for it
+        threading.Thread(target=_warm_up, args=(web,), name="warm-up", daemon=True).start()
+        yield
+
+    app = FastAPI(title="fundwatch", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.web = web
     app.add_middleware(SessionsAndHeaders, web=web)
 

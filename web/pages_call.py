@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store.accounts import record_audit
-from store.browse import calls_by_ids, feedback_for_call, get_call_by_id, open_calls, open_calls_version
+from store.browse import calls_by_ids, feedback_for_call, get_call_by_id
 from store.calls import changes_for
 from store.engine import read_session, write_session
 from store.matches import VERDICTS, matches_for_call, set_feedback
@@ -35,8 +35,7 @@ def call_page(request: Request, call_id: int) -> Response:
         changes = changes_for(db, call_id)
         matches = matches_for_call(db, call_id)
         feedback = feedback_for_call(db, call_id)
-        index = ranking.open_calls_index(lambda: open_calls(db), open_calls_version(db), web.cache)
-        similar_ids = ranking.similar(call_id, index)
+        similar_ids = ranking.similar(call_id, ranking.open_calls_index(web.engine, web.cache))
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
     names = web.profiles.names()
     matched_ids = [m.profile_id for m in matches]

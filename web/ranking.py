@@ -1,15 +1,22 @@
-"""The matcher as the Profilverkstad and the call page use it: one TF-IDF index of the open calls, kept
-while they do not change, for the profile preview and for "similar calls"."""
+"""The matcher as the Profilverkstad and the call page use it: one TF-IDF index of the open calls per web
+process, for the profile preview and for "similar calls"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+import logging
+import threading
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from matcher import CallIndex, CallText, Moved, Profile, Scored, diff, rank
 from matcher import preview as matcher_preview
 from matcher import similar as matcher_similar
+from store.browse import open_calls, open_calls_version
+from store.engine import read_session
+
+log = logging.getLogger(__name__)
 
 #: the key under which the index of open calls is kept in a per-process cache
 INDEX_CACHE_KEY = "open_calls_index"
@@ -42,16 +49,61 @@ class PreviewView:
         return ids
 
 
-def open_calls_index(load_calls: Callable[[], Sequence[Any]], key: Hashable, cache: dict | None = None) -> CallIndex:
-    """The TF-IDF index of the open calls, built once and kept in ``cache`` while ``key`` (the open calls'
-    count and last change) stays the same, so a page does not re-read and re-vectorise every call."""
-    cached = cache.get(INDEX_CACHE_KEY) if cache is not None else None
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    index = CallIndex.build([CallText.from_record(call) for call in load_calls()])
-    if cache is not None:
-        cache[INDEX_CACHE_KEY] = (key, index)
-    return index
+class OpenCallsIndex:
+    """The TF-IDF index of the open calls, kept per web process.
+
+    It is built once and kept while the open calls' fingerprint (count, last change) stays the same. When a
+    scrape changes them, pages go on using the previous index while one background thread builds the new
+    one, so no visitor waits for a rebuild (only the very first use in a process builds while waiting; the
+    server warms it at start-up).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.key: Hashable = None
+        self.index: CallIndex | None = None
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self.refresh: threading.Thread | None = None
+
+    def get(self) -> CallIndex:
+        with read_session(self.engine) as db:
+            key = open_calls_version(db)
+        with self._lock:
+            if self.index is not None:
+                if key != self.key and (self.refresh is None or not self.refresh.is_alive()):
+                    self.refresh = threading.Thread(target=self._rebuild, name="open-calls-index", daemon=True)
+                    self.refresh.start()
+                return self.index
+        self._rebuild()
+        assert self.index is not None
+        return self.index
+
+    def _rebuild(self) -> None:
+        with self._build_lock:  # one build at a time; a request that waited finds the index built
+            with read_session(self.engine) as db:
+                key = open_calls_version(db)
+                if self.index is not None and key == self.key:
+                    return
+                calls = [CallText.from_record(call) for call in open_calls(db)]
+            try:
+                index = CallIndex.build(calls)
+            except Exception:
+                log.exception("building the index of %d open calls failed; the previous one stays", len(calls))
+                if self.index is not None:
+                    return
+                raise
+            with self._lock:
+                self.key, self.index = key, index
+            log.info("index of %d open calls built", len(calls))
+
+
+def open_calls_index(engine: Engine, cache: dict) -> CallIndex:
+    """This process's index of the open calls (see :class:`OpenCallsIndex`)."""
+    holder = cache.get(INDEX_CACHE_KEY)
+    if holder is None:
+        holder = cache.setdefault(INDEX_CACHE_KEY, OpenCallsIndex(engine))
+    return holder.get()
 
 
 def preview(
