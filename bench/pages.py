@@ -156,6 +156,24 @@ def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, 
         out.extend(timings)
 
 
+def warm_up(base: str, limit: float = 900) -> None:
+    """Wait until every server process has built its index of open calls (each builds it at start-up; a call
+    page meanwhile says "tas fram"): new connections reach either worker, so several in a row must be ready."""
+    start = time.perf_counter()
+    ready = 0
+    while ready < 8:
+        if time.perf_counter() - start > limit:
+            raise SystemExit("the server did not finish warming up")
+        with httpx.Client(base_url=base, timeout=120) as warm:
+            for path in ("/", "/?q=vatten", "/profiles", "/sources"):
+                warm.get(path)
+            pending = "tas fram just nu" in warm.get("/calls/1").text
+        ready = 0 if pending else ready + 1
+        if pending:
+            time.sleep(2)
+    print(f"server warmed up in {time.perf_counter() - start:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100_000)
@@ -190,9 +208,7 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
         os.sched_setaffinity(0, {cpus[-1]})
     clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
     try:
-        with httpx.Client(base_url=base) as warm:
-            for path in ("/", "/?q=vatten", "/profiles", "/sources", "/calls/1"):
-                warm.get(path)
+        warm_up(base)
         results: list[tuple[str, float]] = []
         lock = threading.Lock()
         threads = [

@@ -35,7 +35,9 @@ def call_page(request: Request, call_id: int) -> Response:
         changes = changes_for(db, call_id)
         matches = matches_for_call(db, call_id)
         feedback = feedback_for_call(db, call_id)
-        similar_ids = ranking.similar(call_id, ranking.open_calls_index(web.engine, web.cache))
+        # a call page never waits for the index to be built (that takes a while after a start)
+        index = ranking.open_calls_index(web.engine, web.cache, wait=False)
+        similar_ids = ranking.similar(call_id, index) if index is not None else []
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
     names = web.profiles.names()
     matched_ids = [m.profile_id for m in matches]
@@ -52,6 +54,7 @@ def call_page(request: Request, call_id: int) -> Response:
             "names": names,
             "feedback_for": feedback_profiles(user, ordered),
             "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
+            "similar_pending": index is None,
             "extra_items": extra_items(call.extra or {}),
         },
     )

@@ -66,18 +66,29 @@ class OpenCallsIndex:
         self._build_lock = threading.Lock()
         self.refresh: threading.Thread | None = None
 
-    def get(self) -> CallIndex:
+    def get(self, wait: bool = True) -> CallIndex | None:
+        """The index; before the first one is built, ``wait=False`` answers None at once (the build goes on in
+        the background) where ``wait=True`` waits for it."""
         with read_session(self.engine) as db:
             key = open_calls_version(db)
         with self._lock:
-            if self.index is not None:
-                if key != self.key and (self.refresh is None or not self.refresh.is_alive()):
-                    self.refresh = threading.Thread(target=self._rebuild, name="open-calls-index", daemon=True)
+            if self.index is None and wait:
+                pass
+            elif self.index is None or key != self.key:
+                if self.refresh is None or not self.refresh.is_alive():
+                    self.refresh = threading.Thread(target=self._background, name="open-calls-index", daemon=True)
                     self.refresh.start()
                 return self.index
+            else:
+                return self.index
         self._rebuild()
-        assert self.index is not None
         return self.index
+
+    def _background(self) -> None:
+        try:
+            self._rebuild()
+        except Exception:
+            log.exception("building the index of open calls failed")
 
     def _rebuild(self) -> None:
         with self._build_lock:  # one build at a time; a request that waited finds the index built
@@ -98,12 +109,13 @@ class OpenCallsIndex:
             log.info("index of %d open calls built", len(calls))
 
 
-def open_calls_index(engine: Engine, cache: dict) -> CallIndex:
-    """This process's index of the open calls (see :class:`OpenCallsIndex`)."""
+def open_calls_index(engine: Engine, cache: dict, wait: bool = True) -> CallIndex | None:
+    """This process's index of the open calls (see :class:`OpenCallsIndex`); None only with ``wait=False``
+    while the first one is being built."""
     holder = cache.get(INDEX_CACHE_KEY)
     if holder is None:
         holder = cache.setdefault(INDEX_CACHE_KEY, OpenCallsIndex(engine))
-    return holder.get()
+    return holder.get(wait)
 
 
 def preview(
