@@ -12,7 +12,7 @@ from alerts.tokens import make_feed_token, verify_feed_token
 from store.accounts import get_user
 from store.browse import feedback_with_calls, match_counts
 from store.engine import read_session
-from store.matches import matches_for_profile
+from store.matches import matched_deadlines, matches_for_profile
 from web.app import current_user, render, state
 from web.csvout import csv_response
 from web.digests import past_digests
@@ -151,12 +151,12 @@ def profile_deadlines_ics(request: Request, profile_id: str, token: str = "") ->
             raise HTTPException(
                 401, "Kalenderlänken gäller inte. Logga in och hämta en ny länk på förvaltningens sida."
             )
-        rows = matches_for_profile(db, profile_id)
+        rows = matched_deadlines(db, profile_id)
     base = web.settings.web.base_url.rstrip("/")
     events = []
     # deadlines from a month ago on: enough for a calendar, and the feed stays small for busy profiles
     since = datetime.now(UTC) - timedelta(days=31)
-    for _match, call in rows:
+    for call in rows:
         deadlines = list(call.deadlines or [])
         for index, text in enumerate(deadlines):
             moment = local(text)
@@ -164,12 +164,12 @@ def profile_deadlines_ics(request: Request, profile_id: str, token: str = "") ->
                 continue
             events.append(
                 DeadlineEvent(
-                    call_id=call.id,
+                    call_id=call.call_id,
                     index=index,
                     deadline=moment,
                     title=call.title,
                     url=call.url,
-                    page_url=f"{base}/calls/{call.id}",
+                    page_url=f"{base}/calls/{call.call_id}",
                     funder=call.funder,
                     final=index == len(deadlines) - 1,
                 )
