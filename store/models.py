@@ -30,6 +30,7 @@ class Call(SQLModel, table=True):
         Index("ix_call_status_deadline_at", "status", "deadline_at", postgresql_include=["id"]),
         Index("ix_call_status_first_seen_at", "status", "first_seen_at", postgresql_include=["id"]),
         Index("ix_call_status_updated_at", "status", "updated_at", postgresql_include=["id"]),
+        Index("ix_call_funder_deadline_at", "funder", "deadline_at", postgresql_include=["id"]),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -90,7 +90,7 @@ def test_d7_up_down_up_on_a_realistic_database_keeps_counts_and_checksums(db_url
 def test_0010_webperf_indexes_go_up_and_down_and_the_listing_reads_the_index(db_url):
     names = {
         "call": {"ix_call_status_deadline_at", "ix_call_status_first_seen_at", "ix_call_status_updated_at"}
-        | {"ix_call_language", "ix_call_kind"},
+        | {"ix_call_funder_deadline_at", "ix_call_language", "ix_call_kind"},
         "audit_event": {"ix_audit_event_action_target_at"},
     }
 

@@ -3,6 +3,7 @@
 - ``call (status, deadline_at)``, ``call (status, first_seen_at)``: a listing of open calls sorted by deadline
   or by first seen reads only the index, not every open call's row (PostgreSQL: ``id`` included so the
   scan is index-only);
+- ``call (funder, deadline_at)``: a funder's calls within a deadline range, counted and found in the index;
 - ``call (status, updated_at)``: the open calls' fingerprint (count, last change) that keeps the call page's
   similarity index fresh, read from the index;
 - ``call (language)``, ``call (kind)``: the Sök page's filter lists (distinct values) from an index;
@@ -24,6 +25,7 @@ INDEXES = {
     "ix_call_status_deadline_at": ("call", ["status", "deadline_at"], ["id"]),
     "ix_call_status_first_seen_at": ("call", ["status", "first_seen_at"], ["id"]),
     "ix_call_status_updated_at": ("call", ["status", "updated_at"], ["id"]),
+    "ix_call_funder_deadline_at": ("call", ["funder", "deadline_at"], ["id"]),
     "ix_call_language": ("call", ["language"], []),
     "ix_call_kind": ("call", ["kind"], []),
     "ix_audit_event_action_target_at": ("audit_event", ["action", "target", "at"], []),
