@@ -72,14 +72,12 @@ class OpenCallsIndex:
         with read_session(self.engine) as db:
             key = open_calls_version(db)
         with self._lock:
-            if self.index is None and wait:
-                pass
-            elif self.index is None or key != self.key:
+            if self.index is not None and key == self.key:
+                return self.index
+            if self.index is not None or not wait:  # serve what there is; build the new one in the background
                 if self.refresh is None or not self.refresh.is_alive():
                     self.refresh = threading.Thread(target=self._background, name="open-calls-index", daemon=True)
                     self.refresh.start()
-                return self.index
-            else:
                 return self.index
         self._rebuild()
         return self.index
