@@ -561,7 +561,8 @@ def facet_values(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, column_name in _FACETS.items():
         statement = sql_text(
-            f"WITH RECURSIVE v(x) AS ("  # noqa: S608 - column names are the constants above
+            # column names are the constants above, never input
+            f"WITH RECURSIVE v(x) AS ("
             f"SELECT (SELECT min({column_name}) FROM call WHERE {column_name} > '') "
             f"UNION ALL SELECT (SELECT min({column_name}) FROM call WHERE {column_name} > v.x) "
             f"FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
