@@ -206,9 +206,9 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     cpus = sorted(os.sched_getaffinity(0))
     if args.pin and len(cpus) > 1:  # the server (already started) keeps every core; the clients get one
         os.sched_setaffinity(0, {cpus[-1]})
-    clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
     try:
         warm_up(base)
+        clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
         results: list[tuple[str, float]] = []
         lock = threading.Lock()
         threads = [
