@@ -1,4 +1,5 @@
-"""Signed tokens for the links in a digest: unsubscribe (E7), relevant / not relevant feedback and follow-up.
+"""Signed tokens for links that work without a login: a digest's unsubscribe (E7), relevant / not relevant
+feedback and follow-up links, and a profile's calendar feed URL (for calendar programs, which cannot log in).
 
 A token is ``v1.<payload>.<signature>``: the payload is base64url JSON naming what the token is for
 and what it is bound to; the signature is HMAC-SHA256 under a key derived from the web secret and
@@ -39,6 +40,12 @@ MIN_SECRET_BYTES = 16
 class UnsubscribeRequest:
     profile_id: str
     recipient: str
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    profile_id: str
+    username: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,20 @@ def verify_followup_token(secret: bytes, token: str) -> FollowUpLinkRequest | No
     if not isinstance(recipient, str) or not recipient:
         return None
     return FollowUpLinkRequest(profile_id=profile_id, call_id=call_id, recipient=recipient)
+
+
+def make_feed_token(secret: bytes, profile_id: str, username: str) -> str:
+    """A token that lets a calendar program read ``profile_id``'s deadline feed on behalf of ``username``."""
+    return _sign(secret, "calendar-feed", [profile_id, username])
+
+
+def verify_feed_token(secret: bytes, token: str) -> FeedRequest | None:
+    """The (profile, user) a genuine feed token is bound to; None otherwise. The web UI also checks that the
+    user still exists, so removing a user ends their feed links."""
+    values = _verify(secret, "calendar-feed", token, 2)
+    if values is None or not all(isinstance(v, str) and v for v in values):
+        return None
+    return FeedRequest(profile_id=values[0], username=values[1])
 
 
 def load_web_secret(env_name: str, var_dir: Path, environ: dict[str, str] | None = None) -> bytes:

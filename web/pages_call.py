@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store.accounts import record_audit
-from store.browse import calls_by_ids, feedback_for_call, get_call_by_id, open_calls, open_calls_version
+from store.browse import calls_by_ids, feedback_for_call, get_call_by_id
 from store.calls import changes_for
 from store.engine import read_session, write_session
 from store.matches import VERDICTS, matches_for_call, set_feedback
@@ -43,11 +43,9 @@ def call_context(request: Request, call_id: int, followup_failed: FollowUpForm |
         changes = changes_for(db, call_id)
         matches = matches_for_call(db, call_id)
         feedback = feedback_for_call(db, call_id)
-        similar_available, similar_ids = (
-            ranking.similar(call_id, lambda: open_calls(db), web.cache, open_calls_version(db))
-            if ranking_ready()
-            else (False, [])
-        )
+        # a call page never waits for the index to be built (that takes a while after a start)
+        index = ranking.open_calls_index(web.engine, web.cache, wait=False)
+        similar_ids = ranking.similar(call_id, index) if index is not None else []
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
         matched_ids = [m.profile_id for m in matches]
         # matched administrations first, then the others, for the feedback buttons and follow-up forms
@@ -60,9 +58,8 @@ def call_context(request: Request, call_id: int, followup_failed: FollowUpForm |
         "feedback": feedback,
         "names": names,
         "feedback_for": feedback_profiles(user, ordered),
-        "similar_available": similar_available,
         "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
-        "similar_notice": ranking.SIMILAR_UNAVAILABLE,
+        "similar_pending": index is None,
         "extra_items": extra_items(call.extra or {}),
         **followup,
     }
@@ -107,11 +104,6 @@ def extra_items(extra: dict) -> list[tuple[str, object]]:
     other = sorted((k, v) for k, v in extra.items() if k not in EXTRA_LABELS and k not in EXTRA_HIDDEN)
     items = sorted(known, key=lambda kv: list(EXTRA_LABELS.values()).index(kv[0])) + other
     return [(label, ("Ja" if value else "Nej") if isinstance(value, bool) else value) for label, value in items]
-
-
-def ranking_ready() -> bool:
-    """Whether the matcher offers ``similar`` (checked before loading every open call for it)."""
-    return ranking._matcher_function("similar") is not None
 
 
 @router.post("/calls/{call_id}/feedback")

@@ -28,6 +28,7 @@ VERDICT_SV = {"relevant": "relevant", "not_relevant": "inte relevant"}
 
 
 def link_secret(request: Request) -> bytes:
+    """The secret that signs link tokens (read once per process)."""
     web = state(request)
     cache = web.cache
     if "link_secret" not in cache:

@@ -65,6 +65,8 @@ def search_page(request: Request) -> Response:
         facets = cached_facets(web, db)
     names = web.profiles.names()
     last_page = max((result.total + form.per_page - 1) // form.per_page, 1)
+    if not result.total_exact:  # more pages than counted: the pager offers the next one
+        last_page += 1
     return render(
         request,
         "search.html",
@@ -112,7 +114,7 @@ def search_csv(request: Request) -> Response:
                 ]
             )
         offset += 500
-        if offset >= result.total:
+        if len(result.calls) < 500:
             break
     header = [
         "id",
