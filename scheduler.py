@@ -269,8 +269,10 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return summary + "; " + match_after_scrape(now)
 
     def match_after_scrape(now: datetime) -> str:
-        report = run_match(app)
-        report.pop("(removed profiles)", None)
+        from match_run import REMOVED, run_match
+
+        report = run_match(settings, app.engine)
+        report.pop(REMOVED, None)
         added = sum(r.added for r in report.values())
         updated = sum(r.updated for r in report.values())
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"
@@ -562,29 +564,12 @@ def cmd_record(app: App) -> int:
     return 0 if not check.reason else 1
 
 
-OPEN_STATUSES = ("open", "forthcoming")
-
-
 def _profiles_dir(app: App) -> Path:
     return app.settings.path(app.settings.paths.profiles_dir)
 
 
-def _stored_calls(app: App) -> list[Any]:
-    from store.calls import list_calls
-    from store.engine import read_session
-
-    with read_session(app.engine) as session:
-        return list_calls(session)
-
-
-def _call_index(calls: list[Any]):
-    from matcher import CallIndex, CallText
-
-    # the vocabulary and IDF come from every stored call, closed ones too: a bigger, steadier corpus
-    return CallIndex.build([CallText.from_record(c) for c in calls])
-
-
 def cmd_rank(app: App) -> int:
+    from match_run import OPEN_STATUSES, call_index, stored_calls
     from matcher import rank, resolve_profile, threshold
     from matcher.output import ranking_json, ranking_table
     from store.engine import read_session
@@ -594,11 +579,11 @@ def cmd_rank(app: App) -> int:
     if args.limit < 0:
         raise InputFormatError("--limit must be 0 (all) or more")
     profile = resolve_profile(args.profile, _profiles_dir(app))
-    calls = _stored_calls(app)
+    calls = stored_calls(app.engine)
     with read_session(app.engine) as session:
         feedback = feedback_for_profile(session, profile.id)
     statuses = None if args.include_closed else OPEN_STATUSES
-    results = rank(profile, _call_index(calls), feedback, limit=args.limit or None, statuses=statuses)
+    results = rank(profile, call_index(calls), feedback, limit=args.limit or None, statuses=statuses)
     by_id = {c.id: c for c in calls}
     if args.format == "json":
         print(ranking_json(results, by_id))
@@ -608,41 +593,11 @@ def cmd_rank(app: App) -> int:
     return 0
 
 
-def run_match(app: App) -> dict[str, Any]:
-    """Score every stored call against every profile and store the matches; returns what changed."""
-    from datetime import UTC, datetime
-
-    from matcher import load_profiles, rank_all
-    from store.engine import read_session, write_session
-    from store.matches import MatchRow, all_feedback, remove_matches_of_unknown_profiles, replace_matches
-
-    profiles = load_profiles(_profiles_dir(app))
-    calls = _stored_calls(app)
-    with read_session(app.engine) as session:
-        feedback = all_feedback(session)
-    settings = app.settings.matcher
-    results = rank_all(
-        list(profiles.values()),
-        _call_index(calls),
-        feedback,
-        statuses=OPEN_STATUSES,
-        limit=settings.store_limit,
-        min_score=settings.store_min_score,
-    )
-    scope = {c.id for c in calls if c.status in OPEN_STATUSES}
-    now = datetime.now(UTC)
-    report: dict[str, Any] = {}
-    with write_session(app.engine) as session:
-        for profile_id, scored in results.items():
-            rows = [MatchRow(s.call_id, s.score, s.explanation()) for s in scored]
-            report[profile_id] = replace_matches(session, profile_id, profiles[profile_id].version, rows, scope, now)
-        report["(removed profiles)"] = remove_matches_of_unknown_profiles(session, set(profiles))
-    return report
-
-
 def cmd_match(app: App) -> int:
-    report = run_match(app)
-    orphans = report.pop("(removed profiles)")
+    from match_run import REMOVED, run_match
+
+    report = run_match(app.settings, app.engine)
+    orphans = report.pop(REMOVED)
     for profile_id, result in report.items():
         print(
             f"{profile_id}: {result.added} new, {result.updated} updated, {result.removed} removed, "
@@ -676,6 +631,7 @@ def cmd_profile_check(app: App) -> int:
 
 
 def cmd_profile_preview(app: App) -> int:
+    from match_run import OPEN_STATUSES, call_index, stored_calls
     from matcher import feedback_effect, load_profile, preview, rank, resolve_profile
     from matcher.output import preview_table, ranking_table
     from store.engine import read_session
@@ -683,10 +639,10 @@ def cmd_profile_preview(app: App) -> int:
 
     args = app.args
     saved = resolve_profile(args.id, _profiles_dir(app))
-    calls = _stored_calls(app)
+    calls = stored_calls(app.engine)
     with read_session(app.engine) as session:
         feedback = feedback_for_profile(session, saved.id)
-    index = _call_index(calls)
+    index = call_index(calls)
     statuses = None if args.include_closed else OPEN_STATUSES
     by_id = {c.id: c for c in calls}
     if args.against:
@@ -709,6 +665,7 @@ def cmd_profile_preview(app: App) -> int:
 
 
 def cmd_feedback(app: App) -> int:
+    from match_run import stored_calls
     from matcher import resolve_profile
     from store.calls import get_call
     from store.engine import read_session, write_session
@@ -719,7 +676,7 @@ def cmd_feedback(app: App) -> int:
     if args.call is None:
         with read_session(app.engine) as session:
             marks = feedback_for_profile(session, profile.id)
-            calls = {c.id: c for c in _stored_calls(app) if c.id in marks}
+            calls = {c.id: c for c in stored_calls(app.engine) if c.id in marks}
         if not marks:
             print(f"{profile.id}: no feedback")
         for call_id, verdict in sorted(marks.items()):
