@@ -11,6 +11,8 @@ run that was never interrupted. ``crashpoints`` names the points the crash tests
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from settings import Settings
 from store.calls import list_calls
 from store.engine import read_session, write_session
 from store.matches import MatchRow, all_feedback, remove_matches_of_unknown_profiles, replace_matches
+
+log = logging.getLogger(__name__)
 
 #: the calls the match run scores (and the CLI ranks unless told to include closed ones)
 OPEN_STATUSES = ("open", "forthcoming")
@@ -46,25 +50,40 @@ def call_index(calls: list[Any]) -> CallIndex:
     return CallIndex.build([CallText.from_record(c) for c in calls])
 
 
-def run_match(settings: Settings, engine: Engine, now: datetime | None = None) -> dict[str, Any]:
+def run_match(
+    settings: Settings, engine: Engine, now: datetime | None = None, timings: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Score every open or forthcoming call against every profile and store the matches.
 
     Returns each profile's ``ReplaceResult`` (what changed) and, under ``REMOVED``, how many matches of
-    profiles that no longer exist were removed.
+    profiles that no longer exist were removed. ``timings``, when given, receives the seconds each step
+    took (``read``, ``index``, ``rank``, ``store``); they are also logged.
     """
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        timings[step] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
     profiles = load_profiles(profiles_dir(settings))
     calls = stored_calls(engine)
     with read_session(engine) as session:
         feedback = all_feedback(session)
+    lap("read")
+    index = call_index(calls)
+    lap("index")
     options = settings.matcher
     results = rank_all(
         list(profiles.values()),
-        call_index(calls),
+        index,
         feedback,
         statuses=OPEN_STATUSES,
         limit=options.store_limit,
         min_score=options.store_min_score,
     )
+    lap("rank")
     scope = {c.id for c in calls if c.status in OPEN_STATUSES}
     now = now or datetime.now(UTC)
     report: dict[str, Any] = {}
@@ -76,4 +95,11 @@ def run_match(settings: Settings, engine: Engine, now: datetime | None = None) -
             crash_point("match.profile_uncommitted")
         report[REMOVED] = remove_matches_of_unknown_profiles(session, set(profiles))
     crash_point("match.after_commit")
+    lap("store")
+    log.info(
+        "match run: %d calls x %d profiles; %s",
+        len(calls),
+        len(profiles),
+        ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()),
+    )
     return report
