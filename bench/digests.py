@@ -35,7 +35,7 @@ from store.migrate import upgrade
 
 #: a Monday morning in Sweden, when the digest job runs
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
-SECRET_ENV = "FUNDWATCH_BENCH_WEB_SECRET"
+SECRET_ENV = "BENCH_DIGESTS_WEB_SECRET"  # not FUNDWATCH_*: settings read those
 
 
 def write_profiles(folder: Path, count: int) -> None:
