@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from commands_strategy import add_activity_parser
 from errors import FundwatchError, InputFormatError
 from settings import job_schedules
 
@@ -271,6 +272,7 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
     def match_after_scrape(now: datetime) -> str:
         report = run_match(app)
         report.pop("(removed profiles)", None)
+        report.pop("(tagged calls)", None)
         added = sum(r.added for r in report.values())
         updated = sum(r.updated for r in report.values())
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"
@@ -612,6 +614,7 @@ def run_match(app: App) -> dict[str, Any]:
     """Score every stored call against every profile and store the matches; returns what changed."""
     from datetime import UTC, datetime
 
+    from commands_strategy import tag_stored_calls
     from matcher import load_profiles, rank_all
     from store.engine import read_session, write_session
     from store.matches import MatchRow, all_feedback, remove_matches_of_unknown_profiles, replace_matches
@@ -637,12 +640,14 @@ def run_match(app: App) -> dict[str, Any]:
             rows = [MatchRow(s.call_id, s.score, s.explanation()) for s in scored]
             report[profile_id] = replace_matches(session, profile_id, profiles[profile_id].version, rows, scope, now)
         report["(removed profiles)"] = remove_matches_of_unknown_profiles(session, set(profiles))
+    report["(tagged calls)"] = tag_stored_calls(app.engine, calls, now)
     return report
 
 
 def cmd_match(app: App) -> int:
     report = run_match(app)
     orphans = report.pop("(removed profiles)")
+    tagged = report.pop("(tagged calls)")
     for profile_id, result in report.items():
         print(
             f"{profile_id}: {result.added} new, {result.updated} updated, {result.removed} removed, "
@@ -650,6 +655,8 @@ def cmd_match(app: App) -> int:
         )
     if orphans:
         print(f"removed {orphans} matches of profiles that no longer exist")
+    if tagged:
+        print(f"tagged {tagged} calls with Agenda 2030 and child/youth tags")
     return 0
 
 
@@ -925,6 +932,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("match", help="score all calls against all profiles and store the matches")
     p.set_defaults(func=cmd_match)
+
+    add_activity_parser(sub)
 
     p = sub.add_parser("profile", help="check and preview profiles")
     profile_sub = p.add_subparsers(dest="profile_command", metavar="ACTION", required=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from errors import ConfigError
 from strategy.countries import valid_code
 from strategy.tomlfile import Problems as _Problems
 from strategy.tomlfile import read_toml as _read
@@ -159,6 +161,21 @@ def _partner(data: Any, kind: str, problems: _Problems, table: str, index: int |
     )
 
 
+def cached_relations(path: str | Path) -> Relations:
+    """:func:`load_relations`, read again only when the file changes (KLK may edit it while fundwatch runs)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (setting paths.relations_file)") from None
+    return _cached_relations(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _cached_relations(path: str, _mtime_ns: int, _size: int) -> Relations:
+    return load_relations(path)
+
+
 def load_relations(path: str | Path) -> Relations:
     """Read KLK's relations file; raises ConfigError naming file, line and field."""
     path = Path(path)
@@ -227,6 +244,7 @@ def _texts(value: Any, problems: _Problems, index: int, key: str) -> tuple[str, 
     return tuple(v.strip().casefold() for v in value)
 
 
+@lru_cache(maxsize=4)
 def load_programme_areas(path: str | Path = PROGRAMME_AREAS) -> tuple[ProgrammeArea, ...]:
     """Read the programme areas; raises ConfigError naming file, line and field."""
     path = Path(path)

@@ -124,6 +124,11 @@ def load_sdg_terms(path: str | Path = SDG_TERMS) -> SdgTerms:
     return SdgTerms(tuple(sorted(goals, key=lambda g: g.number)), tuple(terms), exclude, min_weight, child_min, version)
 
 
+def fingerprint(content_hash: str, version: str) -> str:
+    """What a call's tags depend on: its content and the term list (tags are recomputed when either changes)."""
+    return hashlib.sha256(f"{content_hash}:{version}".encode()).hexdigest()[:32]
+
+
 def _shown(hit: Hit) -> str:
     return hit.word if hit.word == hit.term.text else f"{hit.word} ({hit.term.text})"
 
