@@ -140,4 +140,5 @@ def delete_activity(session: Session, activity_id: int) -> Activity | None:
     activity = session.get(Activity, activity_id)
     if activity is not None:
         session.delete(activity)
+        session.flush()
     return activity

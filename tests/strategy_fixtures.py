@@ -69,3 +69,36 @@ YOUTH = {
     ),
     "applicant_types": ["Ideella föreningar", "Kommuner"],
 }
+
+
+def records():
+    """The calls above as stored records (source "strategy-test", external ids by name)."""
+    from datetime import UTC, datetime
+
+    from store.records import CallRecord
+
+    deadline = [datetime(2027, 3, 15, 15, 0, tzinfo=UTC)]
+    out = []
+    for external_id, call in (
+        ("south-baltic", SOUTH_BALTIC),
+        ("erasmus", ERASMUS),
+        ("lona", NATIONAL),
+        ("vinnova-int", SWEDISH_PARTNERS),
+        ("arvsfonden", YOUTH),
+    ):
+        out.append(
+            CallRecord(
+                "strategy-test",
+                external_id,
+                call["title"],
+                f"https://funder.example/{external_id}",
+                funder=call["funder"],
+                programme=call["programme"],
+                summary=call["summary"],
+                description=call["description"],
+                language=call["language"],
+                deadlines=deadline,
+                applicant_types=call["applicant_types"],
+            )
+        )
+    return out
