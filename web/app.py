@@ -187,6 +187,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
     """Build the web application for these settings and this (migrated) engine."""
     from web import (
         api,
+        pages_activity,
         pages_auth,
         pages_call,
         pages_links,
@@ -307,6 +308,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_status,
         pages_auth,
         pages_links,
+        pages_activity,
         api,
     ):
         app.include_router(module.router)

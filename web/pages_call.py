@@ -15,6 +15,7 @@ from web.accounts import can_give_feedback, feedback_profiles
 from web.app import LoginRequired, current_user, flash, render, state
 from web.formatting import VERDICT
 from web.guards import check_csrf
+from web.strategy_view import strategy_context
 
 router = APIRouter()
 
@@ -41,6 +42,7 @@ def call_page(request: Request, call_id: int) -> Response:
             else (False, [])
         )
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
+        strategy = strategy_context(web, db, call)
     names = web.profiles.names()
     matched_ids = [m.profile_id for m in matches]
     # matched administrations first, then the others, for the feedback buttons
@@ -59,6 +61,7 @@ def call_page(request: Request, call_id: int) -> Response:
             "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
             "similar_notice": ranking.SIMILAR_UNAVAILABLE,
             "extra_items": extra_items(call.extra or {}),
+            **strategy,
         },
     )
 
