@@ -85,6 +85,9 @@ class Entry:
     kind: str = ""
     #: the same call at other sources: (where, link), e.g. ("EuroAccess", "https://...")
     also: tuple[tuple[str, str], ...] = ()
+    #: strategy fit in Swedish, e.g. ("Partner: Gdańsk, Wismar kan delta (Interreg Södra Östersjön)",
+    #: "Agenda 2030: mål 6, 14")
+    strategy: tuple[str, ...] = ()
 
 
 #: record kinds other than a plain call, as a digest names them
@@ -237,9 +240,10 @@ def make_entry(
     profile_id: str | None = None,
     changes: Sequence[Any] = (),
     groups: Mapping[str, Sequence[Any]] | None = None,
+    strategy: Mapping[int, Sequence[str]] | None = None,
 ) -> Entry:
     """One call as a digest shows it; feedback links only when ``profile_id`` is given; ``groups`` (group key ->
-    calls) gives the links of the same call at other sources."""
+    calls) gives the links of the same call at other sources; ``strategy`` (call id -> lines) its strategy fit."""
     all_cutoffs = cutoffs(call)
     upcoming = next_cutoff(call, now)
     days = days_left(upcoming, now) if upcoming else None
@@ -270,6 +274,7 @@ def make_entry(
         not_relevant_url=links.feedback(profile_id, call.id, "not_relevant") if profile_id else "",
         kind=KIND_SV.get(getattr(call, "kind", "call") or "call", ""),
         also=other_links(call, groups),
+        strategy=tuple(short(line, 200) for line in (strategy or {}).get(call.id, ())[:4] if clean(line)),
     )
 
 
@@ -341,6 +346,7 @@ def build_digest(
     links: Links,
     options: DigestOptions,
     groups: Mapping[str, Sequence[Any]] | None = None,
+    strategy: Mapping[int, Sequence[str]] | None = None,
 ) -> Digest:
     """One profile's digest for ``week``.
 
@@ -348,7 +354,8 @@ def build_digest(
     listed in earlier digests; ``changes``: call id → changes since the last mailed digest; ``feedback``:
     call id → verdict. Calls marked not relevant never appear. ``groups`` (group key → calls): the same call
     found at several sources is shown once, with the other sources' links, and never again once shown (nor
-    when one of its copies was marked not relevant).
+    when one of its copies was marked not relevant). ``strategy`` (call id → lines) adds each call's partner
+    hints and Agenda 2030 goals.
     """
     earlier_groups = {k for k in (_group(c) for c in earlier) if k}
     rejected = {
@@ -357,7 +364,10 @@ def build_digest(
     fresh = [(m, c) for m, c in candidates if _group(c) not in earlier_groups | rejected]
     new_pairs = select_new(profile, fresh, feedback, now, options)
     new_ids = {c.id for _, c in new_pairs}
-    new = tuple(make_entry(c, now, links, options, match=m, profile_id=profile.id, groups=groups) for m, c in new_pairs)
+    new = tuple(
+        make_entry(c, now, links, options, match=m, profile_id=profile.id, groups=groups, strategy=strategy)
+        for m, c in new_pairs
+    )
     shown_groups = earlier_groups | rejected | {k for k in (_group(c) for _, c in new_pairs) if k}
     absorbed = tuple(
         sorted(
@@ -380,7 +390,16 @@ def build_digest(
     closing_calls.sort(key=lambda uc: (uc[0], uc[1].id))
     closing_ids = {c.id for _, c in closing_calls}
     closing = tuple(
-        make_entry(c, now, links, options, profile_id=profile.id, changes=changes.get(c.id, ()), groups=groups)
+        make_entry(
+            c,
+            now,
+            links,
+            options,
+            profile_id=profile.id,
+            changes=changes.get(c.id, ()),
+            groups=groups,
+            strategy=strategy,
+        )
         for _, c in closing_calls
     )
     changed = []
@@ -388,7 +407,14 @@ def build_digest(
         if call.id in closing_ids:
             continue
         entry = make_entry(
-            call, now, links, options, profile_id=profile.id, changes=changes.get(call.id, ()), groups=groups
+            call,
+            now,
+            links,
+            options,
+            profile_id=profile.id,
+            changes=changes.get(call.id, ()),
+            groups=groups,
+            strategy=strategy,
         )
         if entry.changes:
             changed.append(entry)
