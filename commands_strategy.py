@@ -51,6 +51,18 @@ def _actor() -> str:
         return "cli:unknown"
 
 
+#: form field -> (flag, English message) for the command line
+_CLI_ERRORS = {
+    "held_on": ("--date", "must be a date YYYY-MM-DD, from the year 2000 to next year"),
+    "profile_id": ("--profile", "must be one of the profile ids"),
+    "kind": ("--kind", "must be meeting, training or study_visit"),
+    "partner": ("--partner", "must be a partner city or network, at most 200 characters"),
+    "participants": ("--participants", "must be a whole number from 1 to 10000"),
+    "mode": ("--mode", "must be travel or web"),
+    "note": ("--note", "must be at most 2000 characters"),
+}
+
+
 def cmd_activity_add(app) -> int:
     from matcher import load_profiles
     from store.accounts import record_audit
@@ -71,8 +83,9 @@ def cmd_activity_add(app) -> int:
     }
     entry, errors = parse_activity(data, set(profiles), date.today())
     if entry is None:
-        flags = {"held_on": "--date", "profile_id": "--profile", "participants": "--participants"}
-        problems = [f"{flags.get(k, '--' + k)}: {message}" for k, message in errors.items()]
+        problems = [f"{flag}: {_CLI_ERRORS[key][1]}" for key, (flag, _) in _CLI_ERRORS.items() if key in errors]
+        if "profile_id" in errors:
+            problems[[p.split(":")[0] for p in problems].index("--profile")] += f" ({', '.join(profiles) or 'none'})"
         raise InputFormatError("; ".join(problems), problems)
     actor = _actor()
     with write_session(app.engine) as session:
