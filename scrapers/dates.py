@@ -16,14 +16,14 @@ source says otherwise, e.g. Europe/Brussels for EU sources). A date without a ti
 the day, or its end (23:59:59) when the caller asks for a deadline (``end_of_day=True``).
 
 ``parse_date`` reads one field and returns None when it holds no date, or raises :class:`DateError`
-(a ValueError) when it holds an impossible one (``31.02.2026``). ``find_dates``, ``find_ranges`` and
-``find_labelled`` look for dates in prose and skip what they cannot use.
+(a ValueError) when it holds an impossible one (``31.02.2026``). ``find_dates`` finds every date in prose and
+skips what it cannot use; which of them are deadlines, openings or windows is :mod:`scrapers.prose_dates`' job.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,54 +53,9 @@ for _number, _names in enumerate(
     for _name in _names:
         MONTHS[_name] = _number
 
-#: deadline wording used by Swedish and EU funders (followed by a date)
-DEADLINE_LABELS = (
-    "sista ansökningsdag",
-    "sista ansökningsdatum",
-    "sista dag för ansökan",
-    "sista dag att ansöka",
-    "ansök senast",
-    "sök senast",
-    "ansöka senast",
-    "ansökan senast",
-    "ansökan ska vara inne senast",
-    "in senast",
-    "inne senast",
-    "tillhanda senast",
-    "ansökningstiden går ut",
-    "stänger",
-    "stängd",
-    "stängs",
-    "deadline",
-    "closing date",
-    "closes",
-    "closed",
-    "submission deadline",
-    "submitted by",
-    "submitted no later than",
-    "apply by",
-    "applications close",
-)
-#: opening wording (followed by a date)
-OPENING_LABELS = (
-    "öppnar",
-    "öppnas",
-    "öppen från",
-    "öppen fr.o.m.",
-    "opening",
-    "opens",
-    "open from",
-    "will open",
-)
-#: words that make a date before them the page's own history, not a deadline ("Senast uppdaterad 3 mars")
-_HISTORY_RE = re.compile(
-    r"uppdaterad|uppdaterades|ändrad|ändrades|publicerad|publicerades|granskad|reviderad|"
-    r"updated|modified|published|reviewed",
-    re.IGNORECASE,
-)
 
-_MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_SP = r"[ \t\u00a0]"
+MONTH_PATTERN = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+SPACE = r"[ \t\u00a0]"
 _ZONE_WORDS = {
     "utc": UTC,
     "gmt": UTC,
@@ -125,12 +80,12 @@ _ZONE = (
 # a time after a date: "17:00", "kl. 14.00", "at 5 pm", "10:00:00 +0100", "16:00 (CET)"
 _TIME_RE = re.compile(
     rf"""
-    {_SP}*,?{_SP}*(?:(?P<kl>kl\.?|klockan|at|um|à){_SP}*)?
+    {SPACE}*,?{SPACE}*(?:(?P<kl>kl\.?|klockan|at|um|à){SPACE}*)?
     (?P<hour>[0-2]?[0-9])
     (?:[:.](?P<minute>[0-5][0-9])(?::(?P<second>[0-5][0-9])(?:\.[0-9]+)?)?)?
-    (?:{_SP}*(?P<ampm>[ap]\.?m\.?)(?![a-z]))?
+    (?:{SPACE}*(?P<ampm>[ap]\.?m\.?)(?![a-z]))?
     (?![0-9]|[.:][0-9])
-    (?:{_SP}*\(?{_ZONE}\)?)?
+    (?:{SPACE}*\(?{_ZONE}\)?)?
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -140,36 +95,12 @@ _DATE_RE = re.compile(
         (?:[T ](?P<ih>[0-9]{{2}}):(?P<imi>[0-9]{{2}})(?::(?P<is>[0-9]{{2}})(?:\.[0-9]+)?)?
            (?P<izone>Z|[+-][0-9]{{2}}:?[0-9]{{2}})?)?(?![0-9]))
     |(?P<num>(?<![0-9.])(?P<nd>[0-3]?[0-9])[./](?P<nm>[01]?[0-9])[./](?P<ny>[0-9]{{4}})(?![0-9]))
-    |(?P<dmy>(?<![\w])(?P<dd>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e|\.)?{_SP}*(?:of{_SP}+|-{_SP}*)?
-        (?P<dm>{_MONTH})(?![^\W\d_])\.?(?:,?{_SP}*-?(?P<dy>[0-9]{{4}})(?![0-9]))?)
-    |(?P<mdy>(?<![\w])(?P<mm>{_MONTH})\.?{_SP}+(?P<md>[0-3]?[0-9])(?:st|nd|rd|th)?(?![0-9])
-        (?:,?{_SP}*(?P<my>[0-9]{{4}})(?![0-9]))?)
+    |(?P<dmy>(?<![\w])(?P<dd>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e|\.)?{SPACE}*(?:of{SPACE}+|-{SPACE}*)?
+        (?P<dm>{MONTH_PATTERN})(?![^\W\d_])\.?(?:,?{SPACE}*-?(?P<dy>[0-9]{{4}})(?![0-9]))?)
+    |(?P<mdy>(?<![\w])(?P<mm>{MONTH_PATTERN})\.?{SPACE}+(?P<md>[0-3]?[0-9])(?:st|nd|rd|th)?(?![0-9])
+        (?:,?{SPACE}*(?P<my>[0-9]{{4}})(?![0-9]))?)
     """,
     re.IGNORECASE | re.VERBOSE,
-)
-_DAY_RANGE_RE = re.compile(
-    rf"(?<![\w.])(?P<d1>[0-3]?[0-9])\.?{_SP}*[-–—]{_SP}*(?P<d2>[0-3]?[0-9])\.?{_SP}+(?P<mon>{_MONTH})(?![^\W\d_])\.?"
-    rf"(?:{_SP}+(?P<year>[0-9]{{4}})(?![0-9]))?",
-    re.IGNORECASE,
-)
-# "mellan den 1 och 31 mars", "between 1 and 15 April 2026"
-_BETWEEN_DAYS_RE = re.compile(
-    rf"(?:mellan|between){_SP}+(?:den{_SP}+|the{_SP}+)?(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e)?\.?{_SP}+(?:och|and)"
-    rf"{_SP}+(?:den{_SP}+|the{_SP}+)?(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th|:a|:e)?\.?{_SP}+(?:of{_SP}+)?"
-    rf"(?P<mon>{_MONTH})(?![^\W\d_])\.?(?:{_SP}+(?P<year>[0-9]{{4}})(?![0-9]))?",
-    re.IGNORECASE,
-)
-_RANGE_JOIN_RE = re.compile(
-    r"^\s*(?:[-–—]|till|to|until|through|t\.?\s?o\.?\s?m\.?|fram\s+till)\s*(?:den\s+|the\s+)?$", re.IGNORECASE
-)
-_AND_JOIN_RE = re.compile(r"^\s*(?:och|and)\s*(?:den\s+|the\s+)?$", re.IGNORECASE)
-_BETWEEN_RE = re.compile(r"(?:mellan|between)\s+(?:den\s+|the\s+)?$", re.IGNORECASE)
-# "öppnar 18 oktober 2021 … stänger 28 januari 2022"
-_OPENS_BEFORE_RE = re.compile(r"(?:öppnar|öppnas|opens|opening)[\s:]*(?:den\s+|on\s+)?$", re.IGNORECASE)
-_CLOSES_BETWEEN_RE = re.compile(
-    r"^[\s,.;…]*(?:(?:och|and|men|but)\s+)?(?:stänger|stängs|closes|closing|deadline|sista\s+ansökningsdag)"
-    r"[\s:]*(?:den\s+|on\s+)?$",
-    re.IGNORECASE,
 )
 
 
@@ -200,20 +131,8 @@ class DateMatch:
     has_year: bool
 
 
-@dataclass(frozen=True)
-class DateRange:
-    """A window found in prose ("mellan 15 september och 15 november 2025")."""
-
-    start: int
-    end: int
-    opens: datetime
-    closes: datetime
-    #: False when neither end was written with a year (a window that comes back each year)
-    has_year: bool = True
-
-
 @dataclass
-class _Candidate:
+class Candidate:
     start: int
     end: int
     year: int | None
@@ -266,11 +185,11 @@ def _offset(text: str) -> tzinfo | None:
     return None
 
 
-def _month(name: str) -> int | None:
+def month_number(name: str) -> int | None:
     return MONTHS.get(name.casefold().rstrip("."))
 
 
-def _attach_time(text: str, cand: _Candidate) -> None:
+def _attach_time(text: str, cand: Candidate) -> None:
     """Read a time (and zone) right after a date, if there is one."""
     m = _TIME_RE.match(text, cand.end)
     if not m:
@@ -296,13 +215,13 @@ def _attach_time(text: str, cand: _Candidate) -> None:
 
 # a time written before its date: "senast kl. 14.00 den 3 februari 2026", "at 16:00 CET on 3 February 2026"
 _TIME_BEFORE_RE = re.compile(
-    rf"(?:kl\.?|klockan|at){_SP}*(?P<hour>[0-2]?[0-9])(?:[:.](?P<minute>[0-5][0-9]))?"
-    rf"(?:{_SP}*\(?{_ZONE}\)?)?{_SP}*,?{_SP}*(?:den|on(?:{_SP}+the)?)?{_SP}*$",
+    rf"(?:kl\.?|klockan|at){SPACE}*(?P<hour>[0-2]?[0-9])(?:[:.](?P<minute>[0-5][0-9]))?"
+    rf"(?:{SPACE}*\(?{_ZONE}\)?)?{SPACE}*,?{SPACE}*(?:den|on(?:{SPACE}+the)?)?{SPACE}*$",
     re.IGNORECASE,
 )
 
 
-def _attach_time_before(text: str, cand: _Candidate) -> None:
+def _attach_time_before(text: str, cand: Candidate) -> None:
     """Read a time written just before the date ("kl. 14.00 den 3 februari"), if the date has none."""
     m = _TIME_BEFORE_RE.search(text, max(0, cand.start - 40), cand.start)
     if not m or m.end() != cand.start:
@@ -315,12 +234,12 @@ def _attach_time_before(text: str, cand: _Candidate) -> None:
         cand.tz = _offset(m.group("zone"))
 
 
-def _candidates(text: str) -> list[_Candidate]:
-    out: list[_Candidate] = []
+def candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = []
     for m in _DATE_RE.finditer(text):
         g = m.group
         if g("iso"):
-            cand = _Candidate(m.start(), m.end(), int(g("iy")), int(g("im")), int(g("id")))
+            cand = Candidate(m.start(), m.end(), int(g("iy")), int(g("im")), int(g("id")))
             if g("ih"):
                 cand.hour, cand.minute, cand.second = int(g("ih")), int(g("imi")), int(g("is") or 0)
                 if g("izone"):
@@ -328,17 +247,17 @@ def _candidates(text: str) -> list[_Candidate]:
                 out.append(cand)
                 continue
         elif g("num"):
-            cand = _Candidate(m.start(), m.end(), int(g("ny")), int(g("nm")), int(g("nd")))
+            cand = Candidate(m.start(), m.end(), int(g("ny")), int(g("nm")), int(g("nd")))
         elif g("dmy"):
-            month = _month(g("dm"))
+            month = month_number(g("dm"))
             if month is None:
                 continue
-            cand = _Candidate(m.start(), m.end(), int(g("dy")) if g("dy") else None, month, int(g("dd")))
+            cand = Candidate(m.start(), m.end(), int(g("dy")) if g("dy") else None, month, int(g("dd")))
         else:
-            month = _month(g("mm"))
+            month = month_number(g("mm"))
             if month is None:
                 continue
-            cand = _Candidate(m.start(), m.end(), int(g("my")) if g("my") else None, month, int(g("md")))
+            cand = Candidate(m.start(), m.end(), int(g("my")) if g("my") else None, month, int(g("md")))
         _attach_time(text, cand)
         if cand.hour is None:
             _attach_time_before(text, cand)
@@ -392,7 +311,7 @@ def parse_date(
         value = parse_formatted(cleaned, formats, tz, end_of_day)
         if value is not None:
             return value
-    for cand in _candidates(cleaned):
+    for cand in candidates(cleaned):
         try:
             return cand.build(tz, end_of_day, year)
         except DateError as exc:
@@ -406,162 +325,13 @@ def find_dates(
     """Every valid date in ``text``, in order. Dates without a year are kept only when ``year`` is given."""
     tz = zone_of(zone)
     found: list[DateMatch] = []
-    for cand in _candidates(text or ""):
+    for cand in candidates(text or ""):
         try:
             value = cand.build(tz, end_of_day, year)
         except DateError:
             continue
         found.append(DateMatch(cand.start, cand.end, value, cand.hour is not None, cand.year is not None))
     return found
-
-
-def _label_pattern(labels: tuple[str, ...] | list[str]) -> re.Pattern[str]:
-    return re.compile(
-        r"(?<![^\W\d_])(?:" + "|".join(re.escape(label) for label in labels) + r")(?![^\W\d_])", re.IGNORECASE
-    )
-
-
-def find_labelled_match(
-    text: str,
-    labels: tuple[str, ...] | list[str] = DEADLINE_LABELS,
-    zone: str | tzinfo | None = None,
-    *,
-    end_of_day: bool = True,
-    year: int | None = None,
-    max_gap: int = 40,
-) -> DateMatch | None:
-    """The first date that follows one of ``labels`` within ``max_gap`` characters, with where it was.
-
-    A date the page writes about itself is skipped ("Sidan uppdaterades senast den 3 mars 2025"): when
-    "uppdaterad", "publicerad", "updated", ... stands between the label (or just before it) and the date.
-    """
-    text = text or ""
-    if not labels:
-        return None
-    dates = find_dates(text, zone, end_of_day=end_of_day, year=year)
-    for label in _label_pattern(labels).finditer(text):
-        for found in dates:
-            if label.end() <= found.start <= label.end() + max_gap:
-                before = re.split(r"[.,;:|\n]", text[max(0, label.start() - 30) : label.start()])[-1]
-                if _HISTORY_RE.search(before + text[label.end() : found.start]):
-                    break
-                return found
-    return None
-
-
-def find_labelled(
-    text: str,
-    labels: tuple[str, ...] | list[str] = DEADLINE_LABELS,
-    zone: str | tzinfo | None = None,
-    *,
-    end_of_day: bool = True,
-    year: int | None = None,
-    max_gap: int = 40,
-) -> datetime | None:
-    """The first date that follows one of ``labels`` within ``max_gap`` characters ("Sista ansökningsdag: 15 mars")."""
-    found = find_labelled_match(text, labels, zone, end_of_day=end_of_day, year=year, max_gap=max_gap)
-    return found.value if found else None
-
-
-_MONTH_YEAR_RE = re.compile(
-    rf"(?<![\w])(?:(?:i|in|under|during|från|from|from{_SP}+the{_SP}+start{_SP}+of|i{_SP}+början{_SP}+av){_SP}+)?"
-    rf"(?P<mon>{_MONTH})(?![^\W\d_])\.?{_SP}+(?P<year>[0-9]{{4}})(?![0-9])",
-    re.IGNORECASE,
-)
-
-
-def find_labelled_month(
-    text: str,
-    labels: tuple[str, ...] | list[str] = OPENING_LABELS,
-    zone: str | tzinfo | None = None,
-    *,
-    max_gap: int = 40,
-) -> datetime | None:
-    """The first day of a month named with its year after one of ``labels``: "öppnar i mars 2026" is
-    2026-03-01. Dates with a day are left to :func:`find_labelled`."""
-    tz = zone_of(zone)
-    text = text or ""
-    if not labels:
-        return None
-    for label in _label_pattern(labels).finditer(text):
-        m = _MONTH_YEAR_RE.search(text, label.end(), label.end() + max_gap + 30)
-        if m is None or m.start() - label.end() > max_gap:
-            continue
-        if re.search(r"[0-9]", text[label.end() : m.start()]):
-            continue  # "öppnar 3 mars 2026" has a day
-        month, y = _month(m.group("mon")), int(m.group("year"))
-        if month is not None and MIN_YEAR <= y <= MAX_YEAR:
-            return datetime(y, month, 1, tzinfo=tz)
-    return None
-
-
-def find_ranges(text: str, zone: str | tzinfo | None = None, *, year: int | None = None) -> list[DateRange]:
-    """Date windows in prose: "15 september – 15 november 2025", "mellan 1 mars och 15 april", "1–15 mars 2025".
-
-    A start without a year takes the end's year (the year before, when it would fall after the end);
-    when neither has a year, ``year`` is used, and without it the range is skipped.
-    """
-    tz = zone_of(zone)
-    text = text or ""
-    ranges: list[DateRange] = []
-    taken: list[tuple[int, int]] = []
-    for m in [*_DAY_RANGE_RE.finditer(text), *_BETWEEN_DAYS_RE.finditer(text)]:
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        month = _month(m.group("mon"))
-        y = int(m.group("year")) if m.group("year") else year
-        if month is None or y is None:
-            continue
-        first = _Candidate(m.start(), m.end(), y, month, int(m.group("d1")))
-        last = _Candidate(m.start(), m.end(), y, month, int(m.group("d2")))
-        try:
-            opens, closes = first.build(tz, False, None), last.build(tz, True, None)
-        except DateError:
-            continue
-        if opens <= closes:
-            ranges.append(DateRange(m.start(), m.end(), opens, closes, has_year=bool(m.group("year"))))
-            taken.append((m.start(), m.end()))
-    cands = _candidates(text)
-    i = 0
-    while i < len(cands) - 1:
-        a, b = cands[i], cands[i + 1]
-        i += 1
-        if any(s <= a.start < e or s <= b.start < e for s, e in taken):
-            continue
-        between = text[a.end : b.start]
-        joined = _RANGE_JOIN_RE.match(between) or (
-            _AND_JOIN_RE.match(between) and _BETWEEN_RE.search(text[max(0, a.start - 16) : a.start])
-        )
-        joined = joined or (
-            _CLOSES_BETWEEN_RE.match(between) and _OPENS_BEFORE_RE.search(text[max(0, a.start - 16) : a.start])
-        )
-        if not joined:
-            continue
-        window = _window(a, b, tz, year)
-        if window is not None:
-            has_year = a.year is not None or b.year is not None
-            ranges.append(DateRange(a.start, b.end, *window, has_year=has_year))
-            i += 1  # b is used up as this range's end
-    ranges.sort(key=lambda r: r.start)
-    return ranges
-
-
-def _window(a: _Candidate, b: _Candidate, tz: tzinfo, year: int | None) -> tuple[datetime, datetime] | None:
-    """Opening and closing of a range whose ends may lack a year (taken from the other end, or ``year``)."""
-    a_year = a.year if a.year is not None else (b.year if b.year is not None else year)
-    b_year = b.year if b.year is not None else a_year
-    if a_year is None or b_year is None:
-        return None
-    if a.year is None and b.year is not None and (a.month, a.day) > (b.month, b.day):
-        a_year -= 1  # "15 november – 15 januari 2026" starts in 2025
-    if b.year is None and (b.month, b.day) < (a.month, a.day):
-        b_year += 1  # "15 november 2025 – 15 januari" ends in 2026
-    try:
-        opens = replace(a, year=a_year).build(tz, False, None)
-        closes = replace(b, year=b_year).build(tz, True, None)
-    except DateError:
-        return None
-    return (opens, closes) if opens <= closes else None
 
 
 def http_date(value: str | None) -> datetime | None:

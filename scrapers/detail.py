@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from bs4 import BeautifulSoup, Tag
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, find_dates, find_labelled, parse_formatted
-from scrapers.options import css_selector, split_attr
+from scrapers.dates import DateError, find_dates, parse_formatted
+from scrapers.options import Selector, split_attr
 from scrapers.pagetext import meaningful_text
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS, find_labelled
 from scrapers.records import fill, response_time, status_at, thaw
 from scrapers.schedule import is_rolling
 from scrapers.text import clean, excerpt, html_to_text, main_text, soup_of
@@ -30,30 +31,20 @@ class DetailSelectors(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field("", description="The call's title.")
-    deadline: str = Field("", description="Element(s) holding the deadline(s); every date inside is a cut-off.")
-    opening: str = Field("", description="Element holding the opening date.")
-    summary: str = Field("", description="A short summary.")
-    description: str = Field("", description="Element(s) whose text is the description (default: main text).")
-    programme: str = Field("", description="The programme name.")
-    budget: str = Field("", description="The budget as published.")
-    remove: list[str] = Field(default_factory=list, description="Elements to drop first (banners, menus).")
+    title: Selector = Field("", description="The call's title.")
+    deadline: Selector = Field("", description="Element(s) holding the deadline(s); every date inside is a cut-off.")
+    opening: Selector = Field("", description="Element holding the opening date.")
+    summary: Selector = Field("", description="A short summary.")
+    description: Selector = Field("", description="Element(s) whose text is the description (default: main text).")
+    programme: Selector = Field("", description="The programme name.")
+    budget: Selector = Field("", description="The budget as published.")
+    remove: list[Selector] = Field(default_factory=list, description="Elements to drop first (banners, menus).")
     deadline_labels: list[str] = Field(
         default_factory=lambda: list(DEADLINE_LABELS), description="Words a deadline follows in the text."
     )
     opening_labels: list[str] = Field(
         default_factory=lambda: list(OPENING_LABELS), description="Words an opening date follows in the text."
     )
-
-    @field_validator("title", "deadline", "opening", "summary", "description", "programme", "budget")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        return css_selector(value)
-
-    @field_validator("remove")
-    @classmethod
-    def _selectors(cls, values: list[str]) -> list[str]:
-        return [css_selector(v) for v in values]
 
 
 @dataclass

@@ -8,10 +8,10 @@ with a :class:`errors.ConfigError` naming the source and the key.
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import soupsieve
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from errors import ConfigError
 from scrapers.dates import DateError, zone_of
@@ -80,11 +80,21 @@ def regex(value: str) -> str:
 
 
 def check_formats(values: list[str]) -> list[str]:
+    """Validator body: every format has a ``strptime`` directive."""
     for fmt in values:
         if "%" not in fmt:
             raise ValueError(f"date format {fmt!r} has no strptime directive (e.g. '%d.%m.%Y %H:%M')")
     return values
 
+
+#: option types that carry their own check; a kind declares ``url: HttpUrl = Field(...)`` and needs no validator
+HttpUrl = Annotated[str, AfterValidator(http_url)]
+#: a CSS selector, optionally ending in ``@attribute``; empty means "not given"
+Selector = Annotated[str, AfterValidator(css_selector)]
+#: a Python regular expression
+Pattern = Annotated[str, AfterValidator(regex)]
+#: ``strptime`` formats
+DateFormats = Annotated[list[str], AfterValidator(check_formats)]
 
 T = TypeVar("T", bound=BaseModel)
 

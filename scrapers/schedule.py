@@ -19,15 +19,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from scrapers.dates import (
+from scrapers.dates import DateMatch, zone_of
+from scrapers.prose_dates import (
     DEADLINE_LABELS,
     OPENING_LABELS,
-    DateMatch,
     DateRange,
     find_labelled_match,
     find_labelled_month,
     find_ranges,
-    zone_of,
 )
 
 #: applying is possible at any time

@@ -1,4 +1,4 @@
-"""scrapers.dates: every date shape the sources write, dates in prose, and no crash on any input."""
+"""scrapers.dates and scrapers.prose_dates: every date shape the sources write, dates in prose, and no crash on any input."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrapers.dates import (
-    OPENING_LABELS,
-    DateError,
-    find_dates,
-    find_labelled,
-    find_ranges,
-    http_date,
-    parse_date,
-    zone_of,
-)
+from scrapers.dates import DateError, find_dates, http_date, parse_date, zone_of
+from scrapers.prose_dates import OPENING_LABELS, find_labelled, find_ranges
 
 STHLM = ZoneInfo("Europe/Stockholm")
 BXL = ZoneInfo("Europe/Brussels")

@@ -8,7 +8,7 @@ from pathlib import Path
 from alerts.digest import build_digest
 from alerts.jobs import build_for_profile
 from alerts.render import render_digest
-from commands_strategy import tag_stored_calls
+from commands.strategy import tag_stored_calls
 from settings import load_settings
 from store.calls import list_calls, upsert_calls
 from store.engine import make_engine, read_session, write_session

@@ -159,8 +159,9 @@ def test_more_pages_are_watched_as_pages_whose_failure_does_not_stop_the_source(
 def test_bad_options_are_refused_naming_the_key():
     with pytest.raises(ConfigError, match="record_kind"):
         watcher(record_kind="sometimes")
-    with pytest.raises(ConfigError, match="ignore: not a valid regular expression"):
-        watcher(ignore=["(unclosed"])
+    # a bad entry in a list is named with its position
+    with pytest.raises(ConfigError, match=r"ignore\.1: not a valid regular expression '\(unclosed'"):
+        watcher(ignore=["fine", "(unclosed"])
 
 
 @pytest.mark.parametrize(

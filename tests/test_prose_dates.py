@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrapers.dates import find_labelled, find_labelled_month, find_ranges
+from scrapers.prose_dates import find_labelled, find_labelled_month, find_ranges
 from scrapers.schedule import is_planned, is_rolling, is_rolling_field, read_schedule
 
 STHLM = ZoneInfo("Europe/Stockholm")

@@ -91,7 +91,9 @@ def test_s1_four_processes_run_a_one_second_job_ten_times_from_one_process(tmp_p
         window = runs(db_url, "scrape")[start_count - 1 :]
     finally:
         stop_all(procs)
-    assert 9 <= len(window) - 1 <= 11, f"{len(window) - 1} executions in 10 s"
+    # one execution per tick (a second process acting would double them); on a busy machine one late tick
+    # may be coalesced into the next, which runs it once
+    assert 8 <= len(window) - 1 <= 11, f"{len(window) - 1} executions in 10 s"
     assert len({r.runner for r in window}) == 1, "executions came from more than one process"
     assert all(p.returncode == 0 for p in procs)
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from commands_strategy import tag_stored_calls
+from commands.strategy import tag_stored_calls
 from store.calls import list_calls, upsert_calls
 from store.engine import read_session, write_session
 from store.migrate import upgrade

@@ -23,7 +23,7 @@ from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.eu_budget import topic_budget
 from scrapers.jsontext import loads_lenient
-from scrapers.options import KindOptions, http_url, load_options
+from scrapers.options import HttpUrl, KindOptions, load_options
 from scrapers.records import response_time, status_at
 from scrapers.text import clean, excerpt, html_to_text
 from scrapers.urls import safe_url
@@ -68,7 +68,7 @@ class Options(KindOptions):
     funder: str = Field("European Commission", description="Funder shown for every topic.")
     language: str = Field("en", description="Language asked of the API (`languages` part).")
     timezone: str = Field("Europe/Brussels", description="Zone of the portal's dates.")
-    url: str = Field(SEARCH_URL, description="Search API endpoint (without query string).")
+    url: HttpUrl = Field(SEARCH_URL, description="Search API endpoint (without query string).")
     page_size: int = Field(100, ge=1, le=100, description="Rows per page (the API allows up to 100).")
     max_pages: int = Field(50, ge=1, le=1000, description="Stop after this many pages (a guard, not a filter).")
     types: list[str] = Field(["1", "8"], description="Result types: `1` topic, `8` cascade-funding call.")
@@ -81,11 +81,6 @@ class Options(KindOptions):
     deadline_time: str = Field(
         "17:00", description="Time of a deadline the API gives as a bare date (portal deadlines are 17:00 Brussels)."
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        return http_url(value)
 
     @field_validator("deadline_time")
     @classmethod

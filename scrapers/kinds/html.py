@@ -17,13 +17,21 @@ import re
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
 from scrapers.dates import zone_of
 from scrapers.detail import DetailSelectors, dates_in, element_texts, parse_detail, select_all, select_text
-from scrapers.options import KindOptions, check_formats, css_selector, http_url, load_options, regex, split_attr
+from scrapers.options import (
+    DateFormats,
+    HttpUrl,
+    KindOptions,
+    Pattern,
+    Selector,
+    load_options,
+    split_attr,
+)
 from scrapers.records import freeze, response_time, status_at
 from scrapers.schedule import is_rolling_field
 from scrapers.text import excerpt, soup_of
@@ -37,57 +45,32 @@ class ItemSelectors(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field("a", description="The title.")
-    link: str = Field("a@href", description="The call's link (an element's `href`, or `@attr`).")
-    id: str = Field("", description="A stable id (e.g. `@data-id`); default: a key made from the link.")
-    deadline: str = Field("", description="The deadline(s); every date inside is a cut-off.")
-    opening: str = Field("", description="The opening date.")
-    programme: str = Field("", description="The programme name.")
-    summary: str = Field("", description="A short summary.")
-    budget: str = Field("", description="The budget as published.")
-
-    @field_validator("title", "link", "id", "deadline", "opening", "programme", "summary", "budget")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        return css_selector(value)
+    title: Selector = Field("a", description="The title.")
+    link: Selector = Field("a@href", description="The call's link (an element's `href`, or `@attr`).")
+    id: Selector = Field("", description="A stable id (e.g. `@data-id`); default: a key made from the link.")
+    deadline: Selector = Field("", description="The deadline(s); every date inside is a cut-off.")
+    opening: Selector = Field("", description="The opening date.")
+    programme: Selector = Field("", description="The programme name.")
+    summary: Selector = Field("", description="A short summary.")
+    budget: Selector = Field("", description="The budget as published.")
 
 
 class Options(KindOptions):
-    url: str = Field(description="The listing page's address.")
-    item: str = Field(description="CSS selector of one call in the listing (e.g. `table#calls tbody tr`).")
+    url: HttpUrl = Field(description="The listing page's address.")
+    item: Selector = Field(description="CSS selector of one call in the listing (e.g. `table#calls tbody tr`).")
     fields: ItemSelectors = Field(
         default_factory=ItemSelectors, description="`[sources.fields]`: selectors inside an item."
     )
-    date_formats: list[str] = Field(default_factory=list, description="`strptime` formats tried first.")
-    include: str = Field("", description="Regular expression; keep only items whose title or programme matches.")
-    exclude: str = Field("", description="Regular expression; drop items whose title or programme matches.")
-    next_page: str = Field("", description="Selector of the link to the next listing page.")
+    date_formats: DateFormats = Field(default_factory=list, description="`strptime` formats tried first.")
+    include: Pattern = Field("", description="Regular expression; keep only items whose title or programme matches.")
+    exclude: Pattern = Field("", description="Regular expression; drop items whose title or programme matches.")
+    next_page: Selector = Field("", description="Selector of the link to the next listing page.")
     max_pages: int = Field(10, ge=1, le=500, description="Follow at most this many listing pages.")
     fetch_details: bool = Field(False, description="Fetch each call's page to complete text and dates.")
     max_details: int = Field(200, ge=0, le=5000, description="At most this many detail pages per run.")
     detail: DetailSelectors = Field(
         default_factory=DetailSelectors, description="`[sources.detail]`: selectors on a call's page."
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        return http_url(value)
-
-    @field_validator("item", "next_page")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        return css_selector(value)
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        return regex(value)
-
-    @field_validator("date_formats")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        return check_formats(value)
 
 
 def _href(found: list[Tag | str]) -> str | None:

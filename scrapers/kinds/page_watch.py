@@ -19,15 +19,23 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, zone_of
+from scrapers.dates import zone_of
 from scrapers.detail import select_text
-from scrapers.options import KindOptions, css_selector, http_url, load_options, regex, split_attr
+from scrapers.options import (
+    HttpUrl,
+    KindOptions,
+    Pattern,
+    Selector,
+    load_options,
+    split_attr,
+)
 from scrapers.pagetext import fingerprint, meaningful_text
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS
 from scrapers.records import response_time, status_at
 from scrapers.schedule import read_schedule
 from scrapers.text import clean, excerpt, main_text, soup_of
@@ -39,15 +47,15 @@ TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
 
 
 class Options(KindOptions):
-    url: str = Field(description="The page's address (the source's main page).")
-    urls: list[str] = Field(default_factory=list, description="More pages watched the same way, one record each.")
+    url: HttpUrl = Field(description="The page's address (the source's main page).")
+    urls: list[HttpUrl] = Field(default_factory=list, description="More pages watched the same way, one record each.")
     record_kind: Literal["auto", "call", "recurring", "scheme", "planned"] = Field(
         "auto", description="Record kind; `auto` reads it from the text (dates with a year: `call`, ...)."
     )
-    title: str = Field("h1", description="Selector of the title (default the page's `h1`, else its `<title>`).")
-    content: str = Field("", description="Selector(s) of the text to watch (default: the page's main text).")
-    remove: list[str] = Field(default_factory=list, description="Elements to drop first (banners, menus, news).")
-    ignore: list[str] = Field(
+    title: Selector = Field("h1", description="Selector of the title (default the page's `h1`, else its `<title>`).")
+    content: Selector = Field("", description="Selector(s) of the text to watch (default: the page's main text).")
+    remove: list[Selector] = Field(default_factory=list, description="Elements to drop first (banners, menus, news).")
+    ignore: list[Pattern] = Field(
         default_factory=list, description="Regular expressions: paragraphs they match are noise, not a change."
     )
     deadline_labels: list[str] = Field(
@@ -56,31 +64,6 @@ class Options(KindOptions):
     opening_labels: list[str] = Field(
         default_factory=lambda: list(OPENING_LABELS), description="Words an opening date follows in the text."
     )
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        return http_url(value)
-
-    @field_validator("urls")
-    @classmethod
-    def _https(cls, values: list[str]) -> list[str]:
-        return [http_url(v) for v in values]
-
-    @field_validator("title", "content")
-    @classmethod
-    def _selector(cls, value: str) -> str:
-        return css_selector(value)
-
-    @field_validator("remove")
-    @classmethod
-    def _selectors(cls, values: list[str]) -> list[str]:
-        return [css_selector(v) for v in values]
-
-    @field_validator("ignore")
-    @classmethod
-    def _regexes(cls, values: list[str]) -> list[str]:
-        return [regex(v) for v in values]
 
 
 class PageWatch(SourceKind):

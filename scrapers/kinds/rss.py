@@ -19,14 +19,15 @@ from datetime import datetime
 from typing import Any
 
 import feedparser
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DateError, find_labelled, parse_date, zone_of
+from scrapers.dates import DateError, parse_date, zone_of
 from scrapers.detail import DetailSelectors, parse_detail
-from scrapers.options import KindOptions, check_formats, http_url, load_options, regex
+from scrapers.options import DateFormats, HttpUrl, KindOptions, Pattern, load_options
+from scrapers.prose_dates import find_labelled
 from scrapers.records import freeze, response_time, status_at
 from scrapers.schedule import is_rolling
 from scrapers.text import clean, decode, excerpt, html_to_text
@@ -40,28 +41,13 @@ _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"
 
 
 class Options(KindOptions):
-    url: str = Field(description="The feed's address.")
-    include: str = Field("", description="Regular expression; keep only items whose title or text matches.")
-    exclude: str = Field("", description="Regular expression; drop items whose title or text matches.")
+    url: HttpUrl = Field(description="The feed's address.")
+    include: Pattern = Field("", description="Regular expression; keep only items whose title or text matches.")
+    exclude: Pattern = Field("", description="Regular expression; drop items whose title or text matches.")
     fetch_details: bool = Field(False, description="Fetch each item's page to complete text and dates.")
     max_details: int = Field(200, ge=0, le=5000, description="At most this many detail pages per run.")
-    date_formats: list[str] = Field(default_factory=list, description="Extra `strptime` formats for dates.")
+    date_formats: DateFormats = Field(default_factory=list, description="Extra `strptime` formats for dates.")
     detail: DetailSelectors = Field(default_factory=DetailSelectors, description="Detail-page selectors.")
-
-    @field_validator("url")
-    @classmethod
-    def _http(cls, value: str) -> str:
-        return http_url(value)
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        return regex(value)
-
-    @field_validator("date_formats")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        return check_formats(value)
 
 
 def feed_bytes(body: bytes, content_type: str | None, url: str = "") -> bytes:

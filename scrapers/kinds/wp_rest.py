@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from errors import SourceError
 from scrapers.annotate import annotate
 from scrapers.base import ParseResult, Request, Response, SourceKind
-from scrapers.dates import DEADLINE_LABELS, OPENING_LABELS, DateError, parse_date, zone_of
-from scrapers.options import KindOptions, check_formats, http_url, load_options, regex
+from scrapers.dates import DateError, parse_date, zone_of
+from scrapers.options import DateFormats, KindOptions, Pattern, http_url, load_options
+from scrapers.prose_dates import DEADLINE_LABELS, OPENING_LABELS
 from scrapers.records import response_time, status_at
 from scrapers.schedule import Schedule, read_schedule
 from scrapers.text import clean, excerpt, html_to_text
@@ -71,10 +72,10 @@ class Options(KindOptions):
     record_kind: Literal["auto", "call", "recurring", "scheme", "planned"] = Field(
         "auto", description="Record kind; `auto` reads it from the dates in the text (a post without dates: `call`)."
     )
-    include: str = Field("", description="Regular expression; keep only posts whose title or text matches.")
-    exclude: str = Field("", description="Regular expression; drop posts whose title or text matches.")
+    include: Pattern = Field("", description="Regular expression; keep only posts whose title or text matches.")
+    exclude: Pattern = Field("", description="Regular expression; drop posts whose title or text matches.")
     fields: PostFields = Field(default_factory=PostFields, description="`[sources.fields]`: paths into a post.")
-    date_formats: list[str] = Field(default_factory=list, description="`strptime` formats tried first for fields.")
+    date_formats: DateFormats = Field(default_factory=list, description="`strptime` formats tried first for fields.")
     deadline_labels: list[str] = Field(
         default_factory=lambda: list(DEADLINE_LABELS), description="Words a deadline follows in the text."
     )
@@ -89,16 +90,6 @@ class Options(KindOptions):
         if "?" in value or "#" in value:
             raise ValueError("must have no query string: put parameters in `params`")
         return value.rstrip("/")
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _regex(cls, value: str) -> str:
-        return regex(value)
-
-    @field_validator("date_formats")
-    @classmethod
-    def _formats(cls, value: list[str]) -> list[str]:
-        return check_formats(value)
 
 
 def lookup(post: Any, path: str) -> Any:

@@ -7,7 +7,7 @@ import re
 
 from sqlmodel import select
 
-from commands_strategy import tag_stored_calls
+from commands.strategy import tag_stored_calls
 from store.accounts import audit_events
 from store.calls import list_calls, upsert_calls
 from store.engine import read_session, write_session

@@ -1,4 +1,4 @@
-"""Strategy alignment wired to the store, for the CLI and the scheduler (``scheduler.py`` only calls these).
+"""Strategy alignment commands: ``activity add|list``; and ``tag_stored_calls``, run with every matching.
 
 - :func:`tag_stored_calls`: tags every call whose content or the term list changed since it was last tagged
   (run by ``fundwatch match`` and the matching after each scrape; the first run is the backfill);
@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from commands.users import _actor
 from errors import InputFormatError
 
 log = logging.getLogger("fundwatch.strategy")
@@ -42,13 +42,6 @@ def tag_stored_calls(engine, calls: Sequence[Any], now: datetime | None = None) 
     if due:
         log.info("tagged %d calls with Agenda 2030 and child/youth tags", len(due))
     return len(due)
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 #: form field -> (flag, English message) for the command line
@@ -111,8 +104,8 @@ def cmd_activity_list(app) -> int:
     return 0
 
 
-def add_activity_parser(sub) -> None:
-    """``fundwatch activity add|list`` on the CLI's subparsers."""
+def register(sub) -> None:
+    """Add ``fundwatch activity add|list`` to the ``fundwatch`` parser."""
     from strategy.activities import KINDS, MODES
 
     activity = sub.add_parser("activity", help="the register of international meetings, trainings and study visits")
