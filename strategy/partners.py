@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from strategy.countries import country_sv
@@ -72,7 +72,9 @@ _INTERNATIONAL = re.compile(
     r"(?:partners?|partnerships?|consortium|consortia|cooperation partners?)\b"
     r"|\b(?:internationella?|utländska?|transnationella?)\s+(?:samarbets)?(?:partners?|parter|partnerskap)\b"
 )
-_TWINNING = re.compile(r"\btown[\s-]twinning\b|\btwinning\b|\bvänorts\w*|\bvänorter\w*|\bvänstäder\w*|\bsister cit")
+_TOWN_TWINNING = re.compile(r"\btown[\s-]twinning\b|\bvänorts\w*|\bvänorter\w*|\bvänstäder\w*|\bsister cit")
+#: "twinning" alone is also the EU's name for pairing institutions (Horizon Europe, public administrations)
+_TWINNING = re.compile(r"\btwinning\b")
 _ERASMUS_PARTNERSHIP = re.compile(r"partnership|partnerskap|\bka2\d{0,2}\b|\bkey action 2\b|\bnyckelåtgärd 2\b")
 _INTERREG = re.compile(r"\binterreg\b")
 
@@ -111,16 +113,19 @@ class PartnerHints:
     admitted: tuple[tuple[str, str], ...] = ()
     #: the municipality's own placement: (status, reason) per area name
     home: tuple[tuple[str, str, str], ...] = ()
-    sources: tuple[tuple[str, str], ...] = field(default=())
+    sources: tuple[tuple[str, str], ...] = ()
 
     def summary(self) -> str:
         """One Swedish line, e.g. "Partner: Gdańsk, Wismar kan delta (Interreg Södra Östersjön)"."""
         what = ", ".join(a.name for a in self.requirement.areas) or "; ".join(self.requirement.reasons)
+        unsure = ", ".join(h.partner.name for h in self.uncertain)
         if self.eligible:
             names = ", ".join(h.partner.name for h in self.eligible)
             verb = "kan delta" if self.requirement.areas else "kan vara möjliga"
-            return f"Partner: {names} {verb} ({what})"
-        return f"Partner: ingen av vänorterna ingår ({what})"
+            return f"Partner: {names} {verb}{'; osäkert för ' + unsure if unsure else ''} ({what})"
+        if unsure:
+            return f"Partner: osäkert om {unsure} kan delta ({what})"
+        return f"Partner: ingen av vänorterna kan delta ({what})"
 
 
 def _text(value: Any) -> str:
@@ -191,11 +196,16 @@ def detect_requirement(call: Any, areas: Sequence[ProgrammeArea]) -> Requirement
         )
         evidence.append(_snippet(body, match))
         break
-    if _TWINNING.search(body) and not any(a.id == "cerv-twinning" for a in found):
-        match = _TWINNING.search(body)
-        assert match is not None
-        reasons.append("vänortssamarbete")
-        evidence.append(_snippet(body, match))
+    if not any(a.id == "cerv-twinning" for a in found):
+        for pattern, reason in (
+            (_TOWN_TWINNING, "vänortssamarbete"),
+            (_TWINNING, "twinning med organisationer i andra länder"),
+        ):
+            match = pattern.search(body)
+            if match is not None:
+                reasons.append(reason)
+                evidence.append(_snippet(body, match))
+                break
     if not reasons:
         match = _INTERNATIONAL.search(body)
         if match is None and _INTERREG.search(programme + " " + body):

@@ -76,7 +76,7 @@ def test_central_baltic_is_honest_about_savonlinna_and_kalmar(relations, areas):
     assert names(hints.uncertain) == ["Savonlinna"]
     assert hints.eligible == ()
     assert hints.home[0][1] == "uncertain"
-    assert hints.summary() == "Partner: ingen av vänorterna ingår (Interreg Central Baltic)"
+    assert hints.summary() == "Partner: osäkert om Savonlinna kan delta (Interreg Central Baltic)"
 
 
 def test_an_erasmus_partnership_admits_eu_and_associated_countries_only(relations, areas):
@@ -127,6 +127,14 @@ def test_town_twinning_outside_the_eu_is_uncertain_not_refused(relations, areas)
     hints = partner_hints(call, relations, areas)
     assert names(hints.eligible) == ["Gdańsk", "Savonlinna", "Wismar"]
     assert "Arendal" in names(hints.uncertain) and "Wilmington" in names(hints.uncertain)
+
+
+def test_institutional_twinning_is_not_called_town_twinning(relations, areas):
+    call = {"title": "Horizon Europe Widening: Twinning", "description": "Twinning strengthens research institutions."}
+    assert detect_requirement(call, areas).reasons == ("twinning med organisationer i andra länder",)
+    call = {"title": "Vänortsutbyte för unga", "description": "Stöd till utbyten mellan vänorter."}
+    found = detect_requirement(call, areas)
+    assert found.reasons == ("vänortssamarbete",) and found.areas == ()  # not necessarily the EU's CERV
 
 
 def test_ordinary_words_do_not_count_as_a_partner_requirement(areas):
