@@ -6,9 +6,10 @@ Counting rules:
 
 - an activity counts in the year it was held;
 - an application counts in the year it was submitted (``submitted_on``) when its status is ``inskickad``,
-  ``beviljad`` or ``avslag``; a grant counts in the year it was decided (``decided_on``) when ``beviljad``;
-- amounts are in SEK; an amount in EUR is converted with the follow-up's own ``eur_rate`` (when it has none,
-  the amount is left out and counted in ``missing_rate``);
+  ``beviljad``, ``avslag`` or ``avstar`` (withdrawn after it was submitted); a grant counts in the year it was
+  decided (``decided_on``) when ``beviljad`` (the yearly report's own rules);
+- amounts are in whole SEK; an amount in EUR is converted with the follow-up's own ``eur_rate`` and rounded half
+  up (when it has no rate, the amount is left out and counted in ``missing_rate``);
 - a call tagged with several goals counts under each of them, so the goals' sums overlap (the report says so).
 """
 
@@ -17,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from strategy.activities import KINDS, MODES
 
-SUBMITTED = ("inskickad", "beviljad", "avslag")
+SUBMITTED = ("inskickad", "beviljad", "avslag", "avstar")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def _sek(followup: Any, amount: int | None) -> int | None:
         return 0
     if (getattr(followup, "currency", "SEK") or "SEK") == "EUR":
         rate = getattr(followup, "eur_rate", None)
-        return round(amount * rate) if rate else None
+        if not rate or rate <= 0:
+            return None
+        return int((Decimal(int(amount)) * Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return int(amount)
 
 

@@ -56,8 +56,9 @@ def test_sums_per_goal_follow_the_submission_and_decision_years_and_the_own_rate
         Follow(3, "avslag", 50_000, None, "EUR", None, date(2026, 4, 1), date(2026, 9, 1)),
         Follow(4, "ansoker", 70_000, submitted_on=date(2026, 5, 1)),  # not submitted yet: not counted
         Follow(5, "inskickad", 1_000, submitted_on=date(2026, 1, 9)),  # its call has no goal
+        Follow(6, "avstar", 5_000, None, "EUR", 10.25, date(2026, 6, 1), date(2026, 7, 1)),  # withdrawn, submitted
     ]
-    goals = {1: [14, 6], 2: [14], 3: [6]}
+    goals = {1: [14, 6], 2: [14], 3: [6], 6: [3]}
     sums = {g.goal: g for g in sdg_sums(followups, goals, 2026).goals}
     assert (sums[14].applications, sums[14].applied_sek, sums[14].granted, sums[14].granted_sek) == (
         1,
@@ -70,6 +71,7 @@ def test_sums_per_goal_follow_the_submission_and_decision_years_and_the_own_rate
     assert result.missing_rate == 1  # the EUR application without a rate
     assert (result.untagged_applications, result.untagged_granted) == (1, 0)
     assert len(result.goals) == 17 and sums[1].applications == 0
+    assert (sums[3].applications, sums[3].applied_sek, sums[3].granted) == (1, 51_250, 0)  # 5,000 × 10.25
     earlier = {g.goal: g for g in sdg_sums(followups, goals, 2025).goals}
     assert (earlier[14].applications, earlier[14].applied_sek, earlier[14].granted) == (1, 110_000, 0)
 
