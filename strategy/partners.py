@@ -75,7 +75,6 @@ _INTERNATIONAL = re.compile(
 _TOWN_TWINNING = re.compile(r"\btown[\s-]twinning\b|\bvänorts\w*|\bvänorter\w*|\bvänstäder\w*|\bsister cit")
 #: "twinning" alone is also the EU's name for pairing institutions (Horizon Europe, public administrations)
 _TWINNING = re.compile(r"\btwinning\b")
-_ERASMUS_PARTNERSHIP = re.compile(r"partnership|partnerskap|\bka2\d{0,2}\b|\bkey action 2\b|\bnyckelåtgärd 2\b")
 _INTERREG = re.compile(r"\binterreg\b")
 
 
@@ -111,7 +110,7 @@ class PartnerHints:
     networks: tuple[tuple[Partner, str], ...] = ()
     #: (area name, Swedish description of the countries and regions it admits)
     admitted: tuple[tuple[str, str], ...] = ()
-    #: the municipality's own placement: (status, reason) per area name
+    #: the municipality's own placement per area: (area name, "in" | "out" | "uncertain", Swedish reason)
     home: tuple[tuple[str, str, str], ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
 
@@ -174,8 +173,8 @@ def detect_requirement(call: Any, areas: Sequence[ProgrammeArea]) -> Requirement
             hit = next((a for a in area.programme_aliases if re.search(rf"\b{re.escape(a)}", programme)), None)
         if hit is None:
             continue
-        if area.id == "erasmus-plus" and not _ERASMUS_PARTNERSHIP.search(body):
-            continue  # Erasmus+ mobility (key action 1) has no partnership rule
+        if area.require_any and not any(word in body for word in area.require_any):
+            continue  # e.g. Erasmus+ mobility (key action 1) has no partnership rule
         found.append(area)
         reasons.append(area.name)
         evidence.append(hit)
@@ -196,7 +195,7 @@ def detect_requirement(call: Any, areas: Sequence[ProgrammeArea]) -> Requirement
         )
         evidence.append(_snippet(body, match))
         break
-    if not any(a.id == "cerv-twinning" for a in found):
+    if not found:
         for pattern, reason in (
             (_TOWN_TWINNING, "vänortssamarbete"),
             (_TWINNING, "twinning med organisationer i andra länder"),

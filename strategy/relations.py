@@ -64,6 +64,8 @@ class ProgrammeArea:
     kind: str
     aliases: tuple[str, ...]
     programme_aliases: tuple[str, ...] = ()
+    #: the area counts only when one of these words is in the call too (e.g. "partnership" for Erasmus+)
+    require_any: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     regions: tuple[Region, ...] = ()
     uncertain: tuple[Region, ...] = ()
@@ -212,6 +214,7 @@ _AREA_KEYS = {
     "kind",
     "aliases",
     "programme_aliases",
+    "require_any",
     "countries",
     "regions",
     "uncertain",
@@ -280,6 +283,7 @@ def load_programme_areas(path: str | Path = PROGRAMME_AREAS) -> tuple[ProgrammeA
                 kind=kind,
                 aliases=aliases,
                 programme_aliases=_texts(item.get("programme_aliases"), problems, index, "programme_aliases"),
+                require_any=_texts(item.get("require_any"), problems, index, "require_any"),
                 countries=_codes(item.get("countries"), problems, "areas", index, "countries"),
                 regions=_regions(item.get("regions", []), problems, index, "regions"),
                 uncertain=_regions(item.get("uncertain", []), problems, index, "uncertain"),
