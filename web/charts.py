@@ -1,10 +1,16 @@
-"""A small server-rendered SVG bar chart of a source's counts per run (no script, no external file)."""
+"""A small server-rendered SVG bar chart of a source's counts per run (no script, no external file).
+
+Built on the SVG primitives of ``reporting.svg`` (the yearly report's charts use the same opening: role, name,
+``<title>`` and ``<desc>``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+
+from reporting.svg import svg_open
 
 
 @dataclass(frozen=True)
@@ -14,8 +20,10 @@ class Bar:
     failed: bool = False
 
 
-def bar_chart(bars: Sequence[Bar], title: str, width: int = 480, height: int = 120) -> str:
-    """SVG markup; every value is escaped. Failed runs are drawn as short markers in the error colour."""
+def bar_chart(bars: Sequence[Bar], title: str, width: int = 480, height: int = 120, desc: str = "") -> str:
+    """SVG markup; every value is escaped. Failed runs are drawn as short markers in the error colour.
+
+    ``desc`` (default: the values in words) is the chart's ``<desc>``."""
     if not bars:
         return ""
     top = max(max(b.value for b in bars), 1)
@@ -24,10 +32,10 @@ def bar_chart(bars: Sequence[Bar], title: str, width: int = 480, height: int = 1
     step = width / max(len(bars), 30)  # a steady bar width whether there are 3 runs or 30
     bar_width = max(step - gap, 1)
     base = pad + height
+    if not desc:
+        desc = "; ".join(f"{b.label}: {'misslyckad körning' if b.failed else b.value}" for b in bars)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {base + 18}" role="img" aria-label="{escape(title)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
+        svg_open(title, desc, width, base + 18),
         f'<text x="0" y="12" class="scale">max {top}</text>',
         f'<line x1="0" y1="{pad}" x2="{width}" y2="{pad}" class="grid"/>',
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" class="axis"/>',
