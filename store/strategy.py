@@ -10,7 +10,6 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from store.models import Call
-from store.models_followup import FollowUp
 from store.models_strategy import Activity, CallTag, CallTagging
 
 #: the tag of calls aimed at children and young people (the others are "sdg1" … "sdg17")
@@ -75,12 +74,6 @@ def goals_by_call(session: Session, call_ids: Iterable[int]) -> dict[int, set[in
         if goals:
             out[call_id] = goals
     return out
-
-
-def followups_with_goals(session: Session) -> tuple[list[FollowUp], dict[int, set[int]]]:
-    """Every follow-up, and the SDGs of the calls they follow (for the yearly report's sums per goal)."""
-    followups = list(session.exec(select(FollowUp).order_by(col(FollowUp.id))))
-    return followups, goals_by_call(session, [f.call_id for f in followups])
 
 
 # --- the activity register ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from store.strategy import (
     activity_years,
     add_activity,
     delete_activity,
-    followups_with_goals,
+    goals_by_call,
     list_activities,
     tags_for_calls,
 )
@@ -143,7 +143,8 @@ def test_applications_and_grants_are_summed_per_goal_from_follow_ups(stored):
                 )
             )
     with read_session(engine) as db:
-        followups, goals = followups_with_goals(db)
+        followups = list(db.exec(select(FollowUp)))
+        goals = goals_by_call(db, [f.call_id for f in followups])
     sums = {g.goal: g for g in sdg_sums(followups, goals, 2026).goals}
     assert (sums[14].applications, sums[14].applied_sek, sums[14].granted, sums[14].granted_sek) == (
         1,
