@@ -49,6 +49,7 @@ from sqlmodel import Session, col, select
 
 from store.models import Call, Match
 from store.models_strategy import CallTag
+from store.strategy import CHILD_YOUTH, sdg_tag
 
 #: at most this many words (or phrases) of a query are used; the rest are ignored and reported
 MAX_TERMS = 12
@@ -310,10 +311,10 @@ def _filters(flt: SearchFilters) -> list[ColumnElement[bool]]:
         matched = select(Match.call_id).where(Match.profile_id == flt.profile_id)
         where.append(col(Call.id).in_(matched))
     if flt.sdg_goals:
-        tags = [f"sdg{int(goal)}" for goal in flt.sdg_goals]
+        tags = [sdg_tag(int(goal)) for goal in flt.sdg_goals]
         where.append(col(Call.id).in_(select(CallTag.call_id).where(col(CallTag.tag).in_(tags))))
     if flt.child_youth:
-        where.append(col(Call.id).in_(select(CallTag.call_id).where(CallTag.tag == "barn_unga")))
+        where.append(col(Call.id).in_(select(CallTag.call_id).where(CallTag.tag == CHILD_YOUTH)))
     return where
 
 

@@ -12,7 +12,8 @@ from sqlmodel import Session, col, select
 from store.models import Call
 from store.models_strategy import Activity, CallTag, CallTagging
 
-#: the tag of calls aimed at children and young people (the others are "sdg1" … "sdg17")
+#: the tag of calls aimed at children and young people (the others are "sdg1" … "sdg17"); the names
+#: ``strategy.sdg.Tags.as_rows`` gives
 CHILD_YOUTH = "barn_unga"
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from strategy.partners import PartnerHints
-
-CHILD_YOUTH = "barn_unga"
+from strategy.sdg import CHILD_YOUTH
 
 
 def goals_of(tags: Mapping[str, Sequence[str]]) -> list[int]:
