@@ -111,6 +111,11 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
 
         return str(send_overview(settings, app.engine, now))
 
+    def reminders(now: datetime) -> str:
+        from alerts.reminder_jobs import send_due_reminders
+
+        return str(send_due_reminders(settings, app.engine, now))
+
     def reconcile(now: datetime) -> str:
         from alerts.catchup import reconcile
         from store.engine import write_session
@@ -147,7 +152,13 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         updated = sum(r.updated for r in report.values())
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"
 
-    return {"scrape": scrape, "digest": digest, "overview": overview, "reconcile": reconcile}
+    return {
+        "scrape": scrape,
+        "digest": digest,
+        "overview": overview,
+        "reminders": reminders,
+        "reconcile": reconcile,
+    }
 
 
 class Worker:

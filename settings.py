@@ -229,7 +229,9 @@ class ScheduleSettings(Section):
     )
     digest: str = Field("0 7 * * mon", description="When the weekly digests are sent (cron).")
     overview: str = Field("15 7 * * mon", description="When KLK's overview digest is sent (cron).")
-    reminders: str = Field("0 6 * * *", description="When deadline reminders are refreshed and sent (cron).")
+    reminders: str = Field(
+        "0 6 * * *", description="When deadline reminders for followed-up calls are queued and sent (cron)."
+    )
     reconcile: str = Field(
         "7 * * * *", description="When the catch-up reconciler looks for due, unsent digests (cron; also at start)."
     )

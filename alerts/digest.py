@@ -88,6 +88,8 @@ class Entry:
     #: strategy fit in Swedish, e.g. ("Partner: Gdańsk, Wismar kan delta (Interreg Södra Östersjön)",
     #: "Agenda 2030: mål 6, 14")
     strategy: tuple[str, ...] = ()
+    #: the administration's follow-up status in Swedish ("Ansöker"), or "" when it follows nothing up yet
+    followup_status: str = ""
 
 
 #: record kinds other than a plain call, as a digest names them
@@ -241,9 +243,11 @@ def make_entry(
     changes: Sequence[Any] = (),
     groups: Mapping[str, Sequence[Any]] | None = None,
     strategy: Mapping[int, Sequence[str]] | None = None,
+    followup_status: str = "",
 ) -> Entry:
     """One call as a digest shows it; feedback links only when ``profile_id`` is given; ``groups`` (group key ->
-    calls) gives the links of the same call at other sources; ``strategy`` (call id -> lines) its strategy fit."""
+    calls) gives the links of the same call at other sources; ``strategy`` (call id -> lines) its strategy fit;
+    ``followup_status``: the profile's follow-up."""
     all_cutoffs = cutoffs(call)
     upcoming = next_cutoff(call, now)
     days = days_left(upcoming, now) if upcoming else None
@@ -275,6 +279,7 @@ def make_entry(
         kind=KIND_SV.get(getattr(call, "kind", "call") or "call", ""),
         also=other_links(call, groups),
         strategy=tuple(short(line, 200) for line in (strategy or {}).get(call.id, ())[:4] if clean(line)),
+        followup_status=clean(followup_status),
     )
 
 
@@ -347,6 +352,7 @@ def build_digest(
     options: DigestOptions,
     groups: Mapping[str, Sequence[Any]] | None = None,
     strategy: Mapping[int, Sequence[str]] | None = None,
+    followups: Mapping[int, str] | None = None,
 ) -> Digest:
     """One profile's digest for ``week``.
 
@@ -355,8 +361,10 @@ def build_digest(
     call id → verdict. Calls marked not relevant never appear. ``groups`` (group key → calls): the same call
     found at several sources is shown once, with the other sources' links, and never again once shown (nor
     when one of its copies was marked not relevant). ``strategy`` (call id → lines) adds each call's partner
-    hints and Agenda 2030 goals.
+    hints and Agenda 2030 goals. ``followups``: call id → the profile's follow-up status in Swedish, shown beside
+    each call's follow-up link.
     """
+    status_of = dict(followups or {})
     earlier_groups = {k for k in (_group(c) for c in earlier) if k}
     rejected = {
         k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
@@ -365,7 +373,17 @@ def build_digest(
     new_pairs = select_new(profile, fresh, feedback, now, options)
     new_ids = {c.id for _, c in new_pairs}
     new = tuple(
-        make_entry(c, now, links, options, match=m, profile_id=profile.id, groups=groups, strategy=strategy)
+        make_entry(
+            c,
+            now,
+            links,
+            options,
+            match=m,
+            profile_id=profile.id,
+            groups=groups,
+            followup_status=status_of.get(c.id, ""),
+            strategy=strategy,
+        )
         for m, c in new_pairs
     )
     shown_groups = earlier_groups | rejected | {k for k in (_group(c) for _, c in new_pairs) if k}
@@ -399,6 +417,7 @@ def build_digest(
             changes=changes.get(c.id, ()),
             groups=groups,
             strategy=strategy,
+            followup_status=status_of.get(c.id, ""),
         )
         for _, c in closing_calls
     )
@@ -415,6 +434,7 @@ def build_digest(
             changes=changes.get(call.id, ()),
             groups=groups,
             strategy=strategy,
+            followup_status=status_of.get(call.id, ""),
         )
         if entry.changes:
             changed.append(entry)

@@ -45,6 +45,8 @@ from store.digests import (
     unsubscribed,
 )
 from store.engine import read_session, write_session
+from store.followup import statuses_for_profile
+from store.followup_rules import STATUS_SV
 from store.groups import group_members
 from store.matches import feedback_for_profile, matches_for_profile
 
@@ -134,14 +136,20 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
         options=options_for(settings),
         groups=groups,
         strategy=strategy,
+        followups={cid: STATUS_SV.get(s, s) for cid, s in statuses_for_profile(session, profile.id).items()},
     )
+
+
+def followup_links(links: Links, profile_id: str, recipient: str):
+    """call id -> the recipient's signed follow-up link for this profile's follow-up of that call."""
+    return lambda call_id: links.followup(profile_id, call_id, recipient)
 
 
 def _messages(rendered_for, ledger_id: str, week: str, recipients: Iterable[str], settings, links, now):
     out = []
     for recipient in recipients:
         unsubscribe_url = links.unsubscribe(ledger_id, recipient)
-        rendered = rendered_for(unsubscribe_url)
+        rendered = rendered_for(recipient, unsubscribe_url)
         message_id = message_id_for(ledger_id, week, recipient, settings.email.from_address)
         data = build_message(
             sender=settings.email.from_address,
@@ -225,7 +233,9 @@ def _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report)
                 )
             return "empty"
         pairs = _messages(
-            lambda url: render_digest(digest, url, settings.digest.closing_days),
+            lambda recipient, url: render_digest(
+                digest, url, settings.digest.closing_days, followup_url=followup_links(links, profile.id, recipient)
+            ),
             profile.id,
             week,
             recipients,
@@ -300,7 +310,13 @@ def queue_overview(
                 return report
             overview = build_overview_now(session, settings, profiles, now, week, links)
             pairs = _messages(
-                lambda url: render_overview(overview, url), OVERVIEW_ID, week, recipients, settings, links, now
+                lambda _recipient, url: render_overview(overview, url),
+                OVERVIEW_ID,
+                week,
+                recipients,
+                settings,
+                links,
+                now,
             )
             if dry_run_dir:
                 report.written += _write_dry_run(dry_run_dir, OVERVIEW_ID, week, pairs)
@@ -350,7 +366,12 @@ def preview_digest(settings, engine, profile_id: str, now: datetime) -> str:
     with read_session(engine) as session:
         digest = build_for_profile(session, profile, now, week, settings, links)
     recipient = profile.recipients[0] if profile.recipients else "mottagare@example.invalid"
-    text = render_digest(digest, links.unsubscribe(profile.id, recipient), settings.digest.closing_days).text
+    text = render_digest(
+        digest,
+        links.unsubscribe(profile.id, recipient),
+        settings.digest.closing_days,
+        followup_url=followup_links(links, profile.id, recipient),
+    ).text
     if not digest.should_send:
         text += "\n(Inget skickas den här veckan: inga nya träffar och inget som stänger snart.)\n"
     return text

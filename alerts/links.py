@@ -6,6 +6,7 @@ Routes the web UI serves for them (``{base}`` is ``web.base_url``):
 - ``{base}/profiles/{profile_id}``: the profile's full list of matches
 - ``{base}/profiles/{profile_id}/deadlines.ics``: the profile's deadlines as an ICS calendar
 - ``{base}/feedback/{token}``: mark relevant / not relevant (``alerts.tokens.verify_feedback_token``)
+- ``{base}/followup-link/{token}``: mark interest / move the follow-up on (``alerts.tokens.verify_followup_token``)
 - ``{base}/unsubscribe/{token}``: unsubscribe (``alerts.tokens.verify_unsubscribe_token``); also the
   ``List-Unsubscribe`` header's URL, so a POST with ``List-Unsubscribe=One-Click`` must act at once (RFC 8058)
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from alerts.text import safe_http_url
-from alerts.tokens import make_feedback_token, make_unsubscribe_token
+from alerts.tokens import make_feedback_token, make_followup_token, make_unsubscribe_token
 
 
 class Links:
@@ -36,6 +37,9 @@ class Links:
 
     def feedback(self, profile_id: str, call_id: int, verdict: str) -> str:
         return f"{self.base}/feedback/{make_feedback_token(self._secret, profile_id, call_id, verdict)}"
+
+    def followup(self, profile_id: str, call_id: int, recipient: str) -> str:
+        return f"{self.base}/followup-link/{make_followup_token(self._secret, profile_id, call_id, recipient)}"
 
     def unsubscribe(self, profile_id: str, recipient: str) -> str:
         return f"{self.base}/unsubscribe/{make_unsubscribe_token(self._secret, profile_id, recipient)}"

@@ -7,6 +7,7 @@ styles blocks or tracking. Links come only from values that ``alerts.text.safe_h
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +42,7 @@ def environment() -> Environment:
     )
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     """No trailing spaces, at most one empty line in a row, one newline at the end."""
     lines = [line.rstrip() for line in text.splitlines()]
     text = "\n".join(lines)
@@ -61,8 +62,14 @@ def _intro(digest: Digest) -> str:
     return f"Den här veckan: {text}."
 
 
-def render_digest(digest: Digest, unsubscribe_url: str, closing_days: int = 14) -> Rendered:
-    """Both parts of one profile's digest for one recipient (the unsubscribe link is theirs)."""
+def render_digest(
+    digest: Digest,
+    unsubscribe_url: str,
+    closing_days: int = 14,
+    followup_url: Callable[[int], str] | None = None,
+) -> Rendered:
+    """Both parts of one profile's digest for one recipient (the unsubscribe link is theirs, and so are the
+    follow-up links ``followup_url(call_id)``: "Markera som intresserad", or "Följ upp" when followed up)."""
     env = environment()
     values = {
         "digest": digest,
@@ -70,8 +77,9 @@ def render_digest(digest: Digest, unsubscribe_url: str, closing_days: int = 14) 
         "intro": "" if digest.empty else _intro(digest),
         "unsubscribe_url": unsubscribe_url,
         "closing_days": closing_days,
+        "followup_url": followup_url,
     }
-    text = _tidy_text(env.get_template("digest.txt").render(values))
+    text = tidy_text(env.get_template("digest.txt").render(values))
     html = env.get_template("digest.html").render(values)
     return Rendered(subject=digest.subject, text=text, html=html)
 
@@ -80,6 +88,6 @@ def render_overview(overview: Overview, unsubscribe_url: str) -> Rendered:
     """Both parts of KLK's overview for one recipient."""
     env = environment()
     values = {"overview": overview, "week_number": week_number(overview.week), "unsubscribe_url": unsubscribe_url}
-    text = _tidy_text(env.get_template("overview.txt").render(values))
+    text = tidy_text(env.get_template("overview.txt").render(values))
     html = env.get_template("overview.html").render(values)
     return Rendered(subject=overview.subject, text=text, html=html)

@@ -1,11 +1,13 @@
-"""Signed tokens for the links in a digest: unsubscribe (E7) and relevant / not relevant feedback.
+"""Signed tokens for links that work without a login: a digest's unsubscribe (E7), relevant / not relevant
+feedback and follow-up links, and a profile's calendar feed URL (for calendar programs, which cannot log in).
 
 A token is ``v1.<payload>.<signature>``: the payload is base64url JSON naming what the token is for
 and what it is bound to; the signature is HMAC-SHA256 under a key derived from the web secret and
 the token's purpose, so an unsubscribe token can never be used as a feedback token or the other way
 round. Tokens carry no expiry: a link in an old digest keeps working. They cannot be guessed or
-altered without the secret; they are bound to the recipient and profile (unsubscribe) or the
-profile, call and verdict (feedback).
+altered without the secret; they are bound to the recipient and profile (unsubscribe), the
+profile, call and verdict (feedback) or the profile, call and recipient (follow-up: the recipient is
+named in the audit log as ``link:<recipient>``).
 
 The web UI verifies them; its pages must only *ask* on GET and act on POST (mail scanners follow
 links). RFC 8058 one-click: a POST with body ``List-Unsubscribe=One-Click`` to the unsubscribe URL
@@ -38,6 +40,12 @@ MIN_SECRET_BYTES = 16
 class UnsubscribeRequest:
     profile_id: str
     recipient: str
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    profile_id: str
+    username: str
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,48 @@ def verify_feedback_token(secret: bytes, token: str) -> FeedbackRequest | None:
     if not isinstance(profile_id, str) or type(call_id) is not int or verdict not in VERDICTS:
         return None
     return FeedbackRequest(profile_id=profile_id, call_id=call_id, verdict=verdict)
+
+
+@dataclass(frozen=True)
+class FollowUpLinkRequest:
+    profile_id: str
+    call_id: int
+    recipient: str
+
+
+def make_followup_token(secret: bytes, profile_id: str, call_id: int, recipient: str) -> str:
+    """A token that lets ``recipient`` record ``profile_id``'s follow-up of ``call_id`` (mark interest, move on)."""
+    return _sign(secret, "followup", [profile_id, int(call_id), recipient.strip().lower()])
+
+
+def verify_followup_token(secret: bytes, token: str) -> FollowUpLinkRequest | None:
+    """The (profile, call, recipient) a genuine follow-up token is bound to; None otherwise.
+
+    The web UI then calls ``store.followup.save_followup(..., actor=f"link:{req.recipient}")``.
+    """
+    values = _verify(secret, "followup", token, 3)
+    if values is None:
+        return None
+    profile_id, call_id, recipient = values
+    if not isinstance(profile_id, str) or not profile_id or type(call_id) is not int:
+        return None
+    if not isinstance(recipient, str) or not recipient:
+        return None
+    return FollowUpLinkRequest(profile_id=profile_id, call_id=call_id, recipient=recipient)
+
+
+def make_feed_token(secret: bytes, profile_id: str, username: str) -> str:
+    """A token that lets a calendar program read ``profile_id``'s deadline feed on behalf of ``username``."""
+    return _sign(secret, "calendar-feed", [profile_id, username])
+
+
+def verify_feed_token(secret: bytes, token: str) -> FeedRequest | None:
+    """The (profile, user) a genuine feed token is bound to; None otherwise. The web UI also checks that the
+    user still exists, so removing a user ends their feed links."""
+    values = _verify(secret, "calendar-feed", token, 2)
+    if values is None or not all(isinstance(v, str) and v for v in values):
+        return None
+    return FeedRequest(profile_id=values[0], username=values[1])
 
 
 def load_web_secret(env_name: str, var_dir: Path, environ: dict[str, str] | None = None) -> bytes:

@@ -1,9 +1,12 @@
 """Page benchmark: `fundwatch serve` over 100,000 generated calls, 20 concurrent clients; p50/p95 per page.
 
-    python -m bench.pages [--calls 100000] [--clients 20] [--requests 60] [--database-url URL]
+    python -m bench.pages [--calls 100000] [--clients 20] [--requests 60] [--postgres URL] [--no-pin]
 
-The server runs as its own process (as in production); the clients are threads with kept-alive
-connections. Target: every page p95 < 200 ms.
+The server runs as its own processes (as in production: `fundwatch serve --workers 2`); the clients are
+threads with kept-alive connections in this, separate, process, requesting pages back to back (no think
+time: 20 clients keep the server saturated). On a machine with more than one core the load generator is
+pinned to the last core (the server may use all), so it cannot take more than one core from the server;
+the CPU time each side used is printed. Target: every page p95 < 200 ms.
 """
 
 from __future__ import annotations
@@ -106,6 +109,23 @@ def start_server(config: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU time of a process (and of its child processes, e.g. forked web workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent, user, system = int(fields[1]), int(fields[11]), int(fields[12])
+        if int(entry.name) == pid or (children and parent == pid):
+            total += (user + system) / tick
+    return total
+
+
 def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, float]], lock: threading.Lock) -> None:
     rng = random.Random(seed)
     pages = [
@@ -136,6 +156,24 @@ def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, 
         out.extend(timings)
 
 
+def warm_up(base: str, limit: float = 900) -> None:
+    """Wait until every server process has built its index of open calls (each builds it at start-up; a call
+    page meanwhile says "tas fram"): new connections reach either worker, so several in a row must be ready."""
+    start = time.perf_counter()
+    ready = 0
+    while ready < 8:
+        if time.perf_counter() - start > limit:
+            raise SystemExit("the server did not finish warming up")
+        with httpx.Client(base_url=base, timeout=120) as warm:
+            for path in ("/", "/?q=vatten", "/profiles", "/sources"):
+                warm.get(path)
+            pending = "tas fram just nu" in warm.get("/calls/1").text
+        ready = 0 if pending else ready + 1
+        if pending:
+            time.sleep(2)
+    print(f"server warmed up in {time.perf_counter() - start:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=100_000)
@@ -144,6 +182,7 @@ def main() -> None:
     parser.add_argument("--sqlite", default="", help="SQLite file to use (kept); default a temporary one")
     parser.add_argument("--postgres", default="", help="benchmark on a scratch database on this PostgreSQL server")
     parser.add_argument("--keep", default="", help="PostgreSQL: use (and keep) the database of this name")
+    parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin the load generator to a core")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "profiles"
@@ -164,10 +203,12 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     config = tmp / "config.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n', encoding="utf-8")
     process, base = start_server(config)
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.pin and len(cpus) > 1:  # the server (already started) keeps every core; the clients get one
+        os.sched_setaffinity(0, {cpus[-1]})
     try:
-        with httpx.Client(base_url=base) as warm:
-            for path in ("/", "/?q=vatten", "/profiles", "/sources", "/calls/1"):
-                warm.get(path)
+        warm_up(base)
+        clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
         results: list[tuple[str, float]] = []
         lock = threading.Lock()
         threads = [
@@ -180,13 +221,21 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - start
+        clients_cpu = _cpu_seconds(os.getpid(), children=False) - clients_before
+        server_cpu = _cpu_seconds(process.pid) - server_before
     finally:
         process.terminate()
         process.wait(timeout=30)
+        os.sched_setaffinity(0, cpus)
     name = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(
         f"\n{name}: {args.calls:,} calls, {args.clients} concurrent clients, {len(results)} requests "
         f"in {wall:.1f} s ({len(results) / wall:.0f} requests/s)"
+    )
+    pinned = f"clients pinned to CPU {cpus[-1]}" if args.pin and len(cpus) > 1 else "clients not pinned"
+    print(
+        f"  CPU used: server {server_cpu:.1f} s, load generator {clients_cpu:.1f} s ({pinned}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
     )
     print(f"  {'page':<16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
     kinds = sorted({k for k, _ in results})

@@ -102,3 +102,30 @@ def audit_events(
     total = session.scalar(counted) or 0
     rows = session.exec(query.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit))
     return total, list(rows)
+
+
+def login_target(username: str) -> str:
+    """The audit target of a login attempt for ``username``."""
+    return f"user:{username}"
+
+
+def failed_logins(
+    session: Session, username: str, address: str, since: datetime
+) -> tuple[list[datetime], list[datetime]]:
+    """The times (oldest first) of failed logins since ``since``, read from the audit trail (so every web process
+    sees the same counts): those for ``username`` after its last successful login, and those from ``address``."""
+    recent = [AuditEvent.action == "login.failed", col(AuditEvent.at) >= since]
+    last_success = session.exec(
+        select(AuditEvent.at)
+        .where(AuditEvent.action == "login", AuditEvent.target == login_target(username), col(AuditEvent.at) >= since)
+        .order_by(col(AuditEvent.at).desc())
+        .limit(1)
+    ).first()
+    by_user = select(AuditEvent.at).where(*recent, AuditEvent.target == login_target(username))
+    if last_success is not None:
+        by_user = by_user.where(col(AuditEvent.at) > last_success)
+    by_address = select(AuditEvent.at).where(*recent, AuditEvent.detail["address"].as_string() == address)
+    return (
+        list(session.exec(by_user.order_by(col(AuditEvent.at)))),
+        list(session.exec(by_address.order_by(col(AuditEvent.at)))),
+    )

@@ -77,8 +77,25 @@ def open_calls_version(session: Session, statuses: Sequence[str] = ("open", "for
 
 def run_history(session: Session, source: str, limit: int = 30) -> list[ScrapeRun]:
     """A source's most recent runs, oldest first (for the chart over time)."""
-    query = select(ScrapeRun).where(ScrapeRun.source == source).order_by(col(ScrapeRun.id).desc()).limit(limit)
-    return list(reversed(list(session.exec(query))))
+    return run_histories(session, [source], limit)[source]
+
+
+def run_histories(session: Session, sources: Sequence[str], limit: int = 30) -> dict[str, list[ScrapeRun]]:
+    """source -> its most recent runs, oldest first, for many sources in one query."""
+    out: dict[str, list[ScrapeRun]] = {source: [] for source in sources}
+    if not out:
+        return out
+    place = func.row_number().over(partition_by=ScrapeRun.source, order_by=col(ScrapeRun.id).desc()).label("place")
+    recent = select(ScrapeRun.id, place).where(col(ScrapeRun.source).in_(list(out))).subquery()
+    query = (
+        select(ScrapeRun)
+        .join(recent, recent.c.id == ScrapeRun.id)
+        .where(recent.c.place <= limit)
+        .order_by(col(ScrapeRun.id))
+    )
+    for run in session.exec(query):
+        out[run.source].append(run)
+    return out
 
 
 def last_success(session: Session) -> dict[str, datetime]:

@@ -63,17 +63,22 @@ class DigestItem(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One rendered message to one recipient: pending → sending → sent / failed."""
+    """One rendered message to one recipient: pending → sending → sent / failed.
+
+    It belongs to a digest (``digest_id``) or to a deadline reminder (``reminder_id``, migration 0008_followup).
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("digest_id", "recipient", name="uq_outbox_digest_recipient"),
+        UniqueConstraint("reminder_id", "recipient", name="uq_outbox_reminder_recipient"),
         UniqueConstraint("message_id", name="uq_outbox_message_id"),
         Index("ix_outbox_state_next", "state", "next_attempt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    digest_id: int = Field(foreign_key="digest.id", index=True)
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    reminder_id: int | None = Field(default=None, foreign_key="reminder.id", index=True)
     recipient: str = Field(max_length=320)
     subject: str = Field(sa_column=Column(Text, nullable=False))
     #: the complete message as sent (RFC 5322 bytes, CRLF line ends); re-sent unchanged after a crash

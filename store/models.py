@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -24,19 +24,26 @@ class Call(SQLModel, table=True):
     """One funding call, call round or standing scheme, as last seen at its source."""
 
     __tablename__ = "call"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_call_source_external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_call_source_external_id"),
+        # listings of open calls by deadline / first seen, and the open calls' fingerprint, read from indexes
+        Index("ix_call_status_deadline_at", "status", "deadline_at", postgresql_include=["id"]),
+        Index("ix_call_status_first_seen_at", "status", "first_seen_at", postgresql_include=["id"]),
+        Index("ix_call_status_updated_at", "status", "updated_at", postgresql_include=["id"]),
+        Index("ix_call_funder_deadline_at", "funder", "deadline_at", postgresql_include=["id"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=100, index=True)
     external_id: str = Field(max_length=500)
-    kind: str = Field(default="call", max_length=20)
+    kind: str = Field(default="call", max_length=20, index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     url: str = Field(sa_column=Column(Text, nullable=False))
     funder: str = Field(default="", max_length=300, index=True)
     programme: str = Field(default="", max_length=300, index=True)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    language: str = Field(default="", max_length=8)
+    language: str = Field(default="", max_length=8, index=True)
     status: str = Field(default="open", max_length=12, index=True)
     opens_at: datetime | None = _dt()
     #: the final deadline (when the call closes); all cut-offs are in ``deadlines``

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -35,6 +35,8 @@ class AuditEvent(SQLModel, table=True):
     """One change made by someone: who, when, what kind of change, to what, and the details."""
 
     __tablename__ = "audit_event"
+    #: the login rate limit counts recent failed logins per user name
+    __table_args__ = (Index("ix_audit_event_action_target_at", "action", "target", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False, index=True))

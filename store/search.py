@@ -58,6 +58,9 @@ MAX_QUERY_CHARS = 500
 #: words shorter than this match whole words only (a one-letter prefix would match almost everything)
 MIN_PREFIX = 3
 SORTS = ("relevance", "deadline", "first_seen")
+#: a text search counts its matches up to this many (or to the end of the page asked for); past it the
+#: result says "more than" (counting every call a common word is in would read them all)
+COUNT_LIMIT = 1000
 #: substrings of an applicant type that mean a municipality may apply (compared case-insensitively)
 MUNICIPAL_MARKERS = (
     "kommun",
@@ -111,13 +114,19 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def prefixes(word: str) -> tuple[str, ...]:
-    """The prefixes a folded word matches: its Swedish and English stems (distinct, shortest first).
+    """The prefixes a folded word matches: its Swedish and English stems (distinct, shortest first), leaving
+    out a stem that starts with the other ("vatt" already matches everything "vatten" matches, and an
+    OR of both makes the database merge the same long lists twice).
 
     Words shorter than :data:`MIN_PREFIX` are matched whole and return an empty tuple.
     """
     if len(word) < MIN_PREFIX:
         return ()
-    return tuple(sorted({_stem_for(word, 0), _stem_for(word, 1)}, key=lambda s: (len(s), s)))
+    out: list[str] = []
+    for stem in sorted({_stem_for(word, 0), _stem_for(word, 1)}, key=lambda s: (len(s), s)):
+        if not any(stem.startswith(shorter) for shorter in out):
+            out.append(stem)
+    return tuple(out)
 
 
 def _stem_for(word: str, index: int) -> str:
@@ -279,10 +288,13 @@ class SearchFilters:
 @dataclass
 class SearchResult:
     query: ParsedQuery
+    #: the number of matching calls; with ``total_exact`` False, a lower bound: more than this many match
     total: int
     calls: list[Call] = field(default_factory=list)
     #: relevance per call id (higher is better) when sorted by relevance
     scores: dict[int, float] = field(default_factory=dict)
+    #: False when a text search stopped counting at :data:`COUNT_LIMIT` (or at the end of the page asked for)
+    total_exact: bool = True
 
 
 _fts = table("call_fts", column("rowid"))
@@ -373,21 +385,31 @@ class _Engine:
             "title": literal_column('"call".title_vector').op("@@")(positive),
         }
         if query.negative:
-            negative = func.to_tsquery(_SIMPLE, bindparam("ts_negative", tsquery_text(query.negative)))
-            excluded = not_(full.op("@@")(negative))
-            self.conditions = {name: and_(condition, excluded) for name, condition in self.conditions.items()}
+            # the exclusions go inside the full vector's query ("a & !(b | c)"), which the GIN index answers
+            # by itself; a separate NOT (vector @@ ...) would read every candidate's whole vector
+            negative = " | ".join(f"({_ts_term(t)})" for t in query.negative)
+            allowed = func.to_tsquery(
+                _SIMPLE, bindparam("ts_allowed", f"({tsquery_text(query.positive)}) & !({negative})")
+            )
+            matched = full.op("@@")(allowed)
+            self.conditions = {
+                "matched": matched,
+                "ranked": and_(self.conditions["ranked"], matched),
+                "title": and_(self.conditions["title"], matched),
+            }
         # normalisation 1 divides by 1 + log(length), as bm25 favours short texts
         self.rank = func.ts_rank(_TS_WEIGHTS, small, positive, 1)
 
-    def count(self, session: Session, where: list, tier: str) -> int:
+    def count(self, session: Session, where: list, tier: str, limit: int) -> int:
+        """The number of calls in a tier, counted up to ``limit`` (the database stops reading there)."""
         if self.sqlite and not where:
-            statement = select(func.count()).select_from(_fts).where(_fts_match(self._expressions[tier], f"fts_{tier}"))
+            found = select(_fts.c.rowid).where(_fts_match(self._expressions[tier], f"fts_{tier}"))
         else:
-            statement = select(func.count()).select_from(Call).where(self.conditions[tier], *where)
-        return session.scalar(statement) or 0
+            found = select(Call.id).where(self.conditions[tier], *where)
+        return session.scalar(select(func.count()).select_from(found.limit(limit).subquery())) or 0
 
     def page(self, tier: int, where: list, offset: int, limit: int):
-        """Rows (call, relevance) of one tier: 0 title, 1 other ranked columns, 2 description only."""
+        """Rows (call id, relevance) of one tier: 0 title, 1 other ranked columns, 2 description only."""
         if tier == 2:
             newest = [col(Call.first_seen_at).desc(), col(Call.id).desc()]
             matched = [self.conditions["matched"], not_(self.conditions["ranked"]), *where]
@@ -405,8 +427,11 @@ class _Engine:
                 .cte(f"ranked_{name}")
                 .prefix_with("MATERIALIZED")
             )
+            if not where:  # the index alone answers: no call row is read
+                statement = select(ranked.c.rowid, (-ranked.c.bm25).cast(Float).label("rank"))
+                return statement.order_by(ranked.c.bm25, ranked.c.rowid).offset(offset).limit(limit)
             return (
-                select(Call, (-ranked.c.bm25).cast(Float).label("rank"))
+                select(Call.id, (-ranked.c.bm25).cast(Float).label("rank"))
                 .join(ranked, ranked.c.rowid == Call.id)
                 .where(*where)
                 .order_by(ranked.c.bm25, col(Call.id))
@@ -414,7 +439,7 @@ class _Engine:
                 .limit(limit)
             )
         return (
-            select(Call, self.rank.label("rank"))
+            select(Call.id, self.rank.label("rank"))
             .where(self.conditions[name], *where)
             .order_by(self.rank.desc(), col(Call.id))
             .offset(offset)
@@ -422,10 +447,11 @@ class _Engine:
         )
 
     def sorted_page(self, where: list, order: list, *extra):
-        """Matching calls in a given order. On PostgreSQL the matches are collected through the GIN index
-        first: otherwise the planner may walk the sort column's index and test every call's vector until it
-        has a page (measured: 1.5 s for a rare word over 100,000 calls)."""
-        columns = (Call, *extra)
+        """Ids of matching calls in a given order (the rows are loaded for the page only: sorting whole rows
+        makes the database carry every match's text through the sort). On PostgreSQL the matches are
+        collected through the GIN index first: otherwise the planner may walk the sort column's index and
+        test every call's vector until it has a page (measured: 1.5 s for a rare word over 100,000 calls)."""
+        columns = (Call.id, *extra)
         if self.sqlite:
             return select(*columns).where(*where).order_by(*order)
         matched = select(Call.id).where(*where).cte("matched").prefix_with("MATERIALIZED")
@@ -471,9 +497,10 @@ def search_calls(
         return SearchResult(query=query, total=0)
     if not query.searchable:
         total = session.scalar(select(func.count()).select_from(Call).where(*where)) or 0
-        statement = select(Call).where(*where).order_by(*_order(sort, now)).offset(offset).limit(limit)
-        calls = list(session.exec(statement)) if offset < total else []
-        return SearchResult(query=query, total=total, calls=calls)
+        if offset >= total:
+            return SearchResult(query=query, total=total)
+        statement = select(Call.id).where(*where).order_by(*_order(sort, now)).offset(offset).limit(limit)
+        return SearchResult(query=query, total=total, calls=calls_in_order(session, list(session.scalars(statement))))
 
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
@@ -481,8 +508,9 @@ def search_calls(
     # PostgreSQL's planner does not count the cost of reading (de-TOASTing) each call's tsvector, so for a
     # common word it prefers a sequential scan testing every call (measured: 950 ms) over the GIN index
     # (110 ms); the index is always the better plan here, so sequential scans are off for this search only
-    previous = session.scalar(sql_text("SELECT current_setting('enable_seqscan')"))
-    session.execute(sql_text("SELECT set_config('enable_seqscan', 'off', true)"))
+    previous = session.execute(
+        sql_text("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    ).scalar()
     try:
         return _text_search(session, query, where, sort, offset, limit, now, sqlite)
     finally:
@@ -493,40 +521,62 @@ def _text_search(
     session: Session, query: ParsedQuery, where: list, sort: str, offset: int, limit: int, now: datetime, sqlite: bool
 ) -> SearchResult:
     engine = _Engine(query, sqlite)
-    total = engine.count(session, where, "matched")
+    # a common word matches tens of thousands of calls: counting them all would read every one, so the count
+    # stops past COUNT_LIMIT (or past the page asked for) and the result says "more than"
+    enough = max(COUNT_LIMIT, offset + limit)
+    total = engine.count(session, where, "matched", enough + 1)
+    exact = total <= enough
+    total = min(total, enough)
     if total == 0 or offset >= total:
-        return SearchResult(query=query, total=total)
+        return SearchResult(query=query, total=total, total_exact=exact)
     if sort != "relevance":
         statement = engine.sorted_page([engine.conditions["matched"], *where], _order(sort, now))
-        statement = statement.offset(offset).limit(limit)
-        return SearchResult(query=query, total=total, calls=list(session.exec(statement)))
+        ids = list(session.scalars(statement.offset(offset).limit(limit)))
+        return SearchResult(query=query, total=total, calls=calls_in_order(session, ids), total_exact=exact)
 
-    # the page may span tiers: count each tier only as far as the page needs
-    calls: list[Call] = []
+    # the page may span tiers: a tier's count is needed only up to the end of the page (if it has fewer calls
+    # than that, the capped count is its exact size, which is where the next tier starts)
     scores: dict[int, float] = {}
     start = 0
     for tier, name in enumerate(("title", "ranked", None)):
-        if len(calls) >= limit:
+        if len(scores) >= limit:
             break
-        end = engine.count(session, where, name) if name else total  # tiers 0-1 end at the ranked count
-        if offset + len(calls) < end:
-            local = max(0, offset + len(calls) - start)
-            for call, rank in session.exec(engine.page(tier, where, local, limit - len(calls))).all():
-                calls.append(call)
-                scores[call.id] = float(rank)
+        end = engine.count(session, where, name, offset + limit) if name else offset + limit
+        if offset + len(scores) < end:
+            local = max(0, offset + len(scores) - start)
+            for call_id, rank in session.execute(engine.page(tier, where, local, limit - len(scores))).all():
+                scores[call_id] = float(rank)
         start = end
-    return SearchResult(query=query, total=total, calls=calls, scores=scores)
+    calls = calls_in_order(session, list(scores))
+    return SearchResult(query=query, total=total, calls=calls, scores=scores, total_exact=exact)
+
+
+def calls_in_order(session: Session, ids: Sequence[int]) -> list[Call]:
+    """The calls with these ids, in the order given (one query)."""
+    if not ids:
+        return []
+    rows = {call.id: call for call in session.exec(select(Call).where(col(Call.id).in_(list(ids))))}
+    return [rows[i] for i in ids if i in rows]
+
+
+#: the filter lists: name -> indexed column of ``call``
+_FACETS = {"funders": "funder", "programmes": "programme", "languages": "language", "kinds": "kind"}
 
 
 def facet_values(session: Session) -> dict[str, list[str]]:
-    """The distinct funders, programmes, languages and kinds stored (for the filter lists)."""
+    """The distinct funders, programmes, languages and kinds stored (for the filter lists).
+
+    Each list is read by hopping through the column's index from one value to the next larger one (a
+    recursive query: as many index look-ups as there are values), not by reading an entry per call.
+    """
     out: dict[str, list[str]] = {}
-    for name, column_ in (
-        ("funders", Call.funder),
-        ("programmes", Call.programme),
-        ("languages", Call.language),
-        ("kinds", Call.kind),
-    ):
-        rows = session.exec(select(column_).where(column_ != "").distinct().order_by(column_))
-        out[name] = [r for r in rows]
+    for name, column_name in _FACETS.items():
+        statement = sql_text(
+            # column names are the constants above, never input
+            f"WITH RECURSIVE v(x) AS ("
+            f"SELECT (SELECT min({column_name}) FROM call WHERE {column_name} > '') "
+            f"UNION ALL SELECT (SELECT min({column_name}) FROM call WHERE {column_name} > v.x) "
+            f"FROM v WHERE v.x IS NOT NULL) SELECT x FROM v WHERE x IS NOT NULL"
+        )
+        out[name] = [row[0] for row in session.execute(statement)]
     return out

@@ -15,12 +15,16 @@ from alerts.digest import build_digest
 from alerts.message import build_message
 from alerts.overview import build_overview
 from alerts.render import render_digest, render_overview
-from alerts.tokens import verify_feedback_token, verify_unsubscribe_token
+from alerts.tokens import verify_feedback_token, verify_followup_token, verify_unsubscribe_token
 from tests.digest_pure import OPTIONS, calls, change, links, match, matches, profile, sources
 from tests.digest_support import FIXTURES, NOW, SECRET, WEEK
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "body", "table", "tr", "td", "h1", "h2", "a", "strong", "br"}
 UNSUBSCRIBE = links().unsubscribe("serviceforvaltningen", "service@kalmar.example")
+
+
+def FOLLOWUP(call_id: int) -> str:  # noqa: N802  (the recipient's follow-up links, like UNSUBSCRIBE)
+    return links().followup("serviceforvaltningen", call_id, "service@kalmar.example")
 
 
 class Page(HTMLParser):
@@ -96,13 +100,23 @@ def realistic_digest():
     }
     candidates = [pair for pair in matches("serviceforvaltningen", by_id) if pair[1].id not in {c.id for c in earlier}]
     feedback = {by_id["skapande-skola-2027"].id: "not_relevant"}
+    followups = {by_id["klimatklivet-2026-4"].id: "Ansöker"}
     return build_digest(
-        profile("serviceforvaltningen"), candidates, earlier, changes, feedback, NOW, WEEK, links(), OPTIONS
+        profile("serviceforvaltningen"),
+        candidates,
+        earlier,
+        changes,
+        feedback,
+        NOW,
+        WEEK,
+        links(),
+        OPTIONS,
+        followups=followups,
     )
 
 
 def test_the_realistic_digest_text_part_matches_the_golden_file():
-    rendered = render_digest(realistic_digest(), UNSUBSCRIBE)
+    rendered = render_digest(realistic_digest(), UNSUBSCRIBE, followup_url=FOLLOWUP)
     golden = FIXTURES / "serviceforvaltningen.txt"
     if os.environ.get("FUNDWATCH_UPDATE_GOLDEN"):
         golden.write_text(rendered.text, encoding="utf-8")
@@ -130,12 +144,17 @@ def test_the_realistic_digest_text_part_holds_everything_a_reader_needs():
         in text
     )
     assert f"Avsluta prenumerationen: {UNSUBSCRIBE}\n" in text
+    # without follow-up links (e.g. a preview for nobody) the entries carry none
+    assert "followup-link" not in text
+    with_links = render_digest(digest, UNSUBSCRIBE, followup_url=FOLLOWUP).text
+    assert f"Markera som intresserad: {FOLLOWUP(digest.new[0].call_id)}\n" in with_links
+    assert f"Följ upp (nu: Ansöker): {FOLLOWUP(digest.closing[0].call_id)}\n" in with_links
     assert max(len(line) for line in text.splitlines() if "https://" not in line) <= 78
 
 
 def test_the_realistic_digest_html_part_is_outlook_friendly_safe_and_complete():
     digest = realistic_digest()
-    html = render_digest(digest, UNSUBSCRIBE).html
+    html = render_digest(digest, UNSUBSCRIBE, followup_url=FOLLOWUP).html
     page = assert_safe_html(html)
 
     assert '<html lang="sv">' in html
@@ -152,6 +171,16 @@ def test_the_realistic_digest_html_part_is_outlook_friendly_safe_and_complete():
     assert {(r.profile_id, r.verdict) for r in relevant} == {("serviceforvaltningen", "relevant")}
     assert {(r.profile_id, r.verdict) for r in not_relevant} == {("serviceforvaltningen", "not_relevant")}
     assert [r.call_id for r in relevant] == [e.call_id for e in digest.new + digest.closing + digest.changed]
+    # every call has the recipient's follow-up link: "Följ upp" where the administration follows it up already
+    marks = [verify_followup_token(SECRET, h.rsplit("/", 1)[1]) for h in links_by_text["Markera som intresserad"]]
+    [follow] = [verify_followup_token(SECRET, h.rsplit("/", 1)[1]) for h in links_by_text["Följ upp"]]
+    assert {(m.profile_id, m.recipient) for m in marks + [follow]} == {
+        ("serviceforvaltningen", "service@kalmar.example")
+    }
+    assert sorted(m.call_id for m in marks + [follow]) == sorted(
+        e.call_id for e in digest.new + digest.closing + digest.changed
+    )
+    assert follow.call_id == digest.closing[0].call_id and "Följ upp (nu: Ansöker)" in page.visible
     assert links_by_text["Prenumerera på deadlines i din kalender (ICS)"] == [digest.calendar_url]
     assert links_by_text["Alla träffar för Serviceförvaltningen"] == [digest.list_url]
     [unsubscribe] = links_by_text["Avsluta prenumerationen"]

@@ -85,3 +85,34 @@ def test_d7_up_down_up_on_a_realistic_database_keeps_counts_and_checksums(db_url
     assert current_revisions(engine) == head_revisions()
     assert {t: checksum(engine, t, columns[t]) for t in CORE_TABLES} == before
     engine.dispose()
+
+
+def test_0010_webperf_indexes_go_up_and_down_and_the_listing_reads_the_index(db_url):
+    names = {
+        "call": {"ix_call_status_deadline_at", "ix_call_status_first_seen_at", "ix_call_status_updated_at"}
+        | {"ix_call_funder_deadline_at", "ix_call_language", "ix_call_kind"},
+        "audit_event": {"ix_audit_event_action_target_at"},
+    }
+
+    def present() -> dict[str, set[str]]:
+        inspector = inspect(engine)
+        return {t: {i["name"] for i in inspector.get_indexes(t)} & wanted for t, wanted in names.items()}
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    populate(engine)
+    assert present() == names
+    downgrade(engine, "0003_web_access")
+    assert present() == {"call": set(), "audit_event": set()}
+    upgrade(engine)
+    assert present() == names
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            plan = " ".join(
+                str(row[-1])
+                for row in conn.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM call WHERE status = 'open' ORDER BY deadline_at LIMIT 5"
+                )
+            )
+        assert "COVERING INDEX ix_call_status_deadline_at" in plan
+    engine.dispose()

@@ -143,6 +143,43 @@ def test_paging_and_total(corpus):
     assert len(first.calls) == 7 and len(third.calls) == 6 and beyond.calls == []
 
 
+def test_a_common_word_is_counted_only_up_to_the_limit_and_paging_still_reaches_every_match(corpus, monkeypatch):
+    import store.search
+
+    with read_session(corpus) as db:
+        everything = search_calls(db, "och", limit=100)
+    assert everything.total_exact and everything.total > 6
+    monkeypatch.setattr(store.search, "COUNT_LIMIT", 3)
+    seen: list[str] = []
+    with read_session(corpus) as db:
+        first = search_calls(db, "och", limit=2)
+        assert (first.total, first.total_exact) == (3, False)  # "more than 3"
+        for offset in range(0, everything.total + 4, 2):
+            page = search_calls(db, "och", offset=offset, limit=2)
+            seen += [c.external_id for c in page.calls]
+            # the count reaches at least to the end of the page asked for; exact once it has seen them all
+            assert page.total_exact == (page.total == everything.total)
+            assert page.total == min(everything.total, max(3, offset + 2))
+        by_deadline = search_calls(db, "och", sort="deadline", limit=2)
+        assert (by_deadline.total, by_deadline.total_exact) == (3, False)
+    assert seen == [c.external_id for c in everything.calls]  # the same order, page by page
+    # a blank query (a plain listing) is always counted exactly
+    with read_session(corpus) as db:
+        assert search_calls(db, "", limit=2).total_exact
+
+
+def test_filter_lists_hold_each_stored_value_once(corpus):
+    from store.search import facet_values
+
+    with read_session(corpus) as db:
+        lists = facet_values(db)
+        everything = list(db.exec(select(Call)))
+    for name, attribute in (("funders", "funder"), ("programmes", "programme"), ("languages", "language")):
+        values = {getattr(c, attribute) for c in everything} - {""}
+        assert sorted(lists[name]) == sorted(values) and len(lists[name]) == len(values)
+    assert set(lists["kinds"]) == {c.kind for c in everything}
+
+
 # --- the index follows the data ----------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from store.matches import (
     all_feedback,
     clear_feedback,
     feedback_for_profile,
+    matched_deadlines,
     matches_for_call,
     matches_for_profile,
     remove_matches_of_unknown_profiles,
@@ -145,3 +146,22 @@ def test_matches_of_removed_profiles_are_deleted(engine):
     with write_session(engine) as session:
         assert remove_matches_of_unknown_profiles(session, {"kust"}) == 1
     assert stored(engine, "gammal") == {} and stored(engine, "kust")
+
+
+def test_matched_deadlines_are_the_profiles_matches_best_first_without_rejected_calls(engine):
+    a, b, c, _d = seed(engine)
+    with write_session(engine) as session:
+        rows = [
+            MatchRow(a, 0.5, explanation("a")),
+            MatchRow(b, 0.9, explanation("b")),
+            MatchRow(c, 0.7, explanation("c")),
+        ]
+        replace_matches(session, "kust", "v1", rows, now=NOW)
+        set_feedback(session, "kust", c, "not_relevant", "anna", NOW)
+    with read_session(engine) as session:
+        found = matched_deadlines(session, "kust")
+        full = matches_for_profile(session, "kust")
+    assert [r.call_id for r in found] == [b, a] == [call.id for _m, call in full]
+    assert [(r.title, r.url, r.deadlines) for r in found] == [
+        (call.title, call.url, call.deadlines) for _m, call in full
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -162,19 +162,21 @@ def test_unmapped_profile_errors_are_kept_as_general_errors():
     assert errors.by_field == {} and errors.general == ["a.toml: TOML syntax error: Expected '=' (at line 2, column 5)"]
 
 
-def test_login_limiter_counts_failures_in_a_sliding_window():
-    now = [1000.0]
-    limiter = LoginLimiter(3, 60, clock=lambda: now[0])
-    for _ in range(3):
-        assert limiter.retry_after("1.2.3.4", "anna") == 0
-        limiter.failed("1.2.3.4", "anna")
-    assert 0 < limiter.retry_after("1.2.3.4", "anna") <= 61
-    assert limiter.retry_after("1.2.3.4", "bo") == 0  # the address has 10x the allowance
-    now[0] += 61
-    assert limiter.retry_after("1.2.3.4", "anna") == 0
-    limiter.failed("1.2.3.4", "anna")
-    limiter.succeeded("anna")
-    assert limiter.retry_after("1.2.3.4", "anna") == 0
+def test_login_limiter_allows_again_when_enough_failures_have_left_the_window():
+    limiter = LoginLimiter(3, 60)
+    start = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    failures = [start, start + timedelta(seconds=10), start + timedelta(seconds=20)]
+    assert limiter.since(start + timedelta(seconds=30)) == start - timedelta(seconds=30)
+    assert limiter.retry_after(failures[:2], failures[:2], start + timedelta(seconds=30)) == 0
+    # three failures: blocked until the oldest is 60 s old
+    assert limiter.retry_after(failures, failures, start + timedelta(seconds=30)) == 30
+    assert limiter.retry_after(failures, failures, start + timedelta(seconds=60)) == 0
+    # the address has ten times the allowance of a user name
+    assert limiter.retry_after([], failures, start + timedelta(seconds=30)) == 0
+    many = [start + timedelta(seconds=i) for i in range(30)]
+    assert limiter.retry_after([], many, start + timedelta(seconds=30)) == 30
+    # more failures than the limit (several processes at once): wait for enough of them to expire
+    assert limiter.retry_after(many[:5], [], start + timedelta(seconds=30)) == 32
 
 
 def test_session_cookie_is_signed_and_expires():

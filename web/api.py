@@ -60,6 +60,7 @@ def api_calls(request: Request) -> JSONResponse:
             "ignored_terms": list(result.query.ignored),
             "problems": form.errors,
             "total": result.total,
+            "total_exact": result.total_exact,
             "page": form.page,
             "per_page": form.per_page,
             "results": [

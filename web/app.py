@@ -1,8 +1,8 @@
 """The web application: ``create_app(settings, engine)`` builds it; ``fundwatch serve`` runs it with uvicorn.
 
-Every request goes through one middleware that reads the signed session cookie (or the trusted
-reverse proxy's user header), finds the user, enforces ``web.require_login`` for reading, writes
-the cookie back when it changed and adds security headers. Pages are Jinja2 templates with
+Every request goes through one middleware (:class:`SessionsAndHeaders`) that reads the signed session
+cookie (or the trusted reverse proxy's user header), finds the user, enforces ``web.require_login`` for
+reading, writes the cookie back when it changed and adds security headers. Pages are Jinja2 templates with
 autoescaping; the only static file is one stylesheet.
 """
 
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
+import threading
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -22,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from errors import DatabaseError
@@ -31,13 +35,15 @@ from store.engine import check_connection, read_session
 from store.models_access import User
 from web.formatting import FILTERS
 from web.profile_files import ProfileFiles
+from web.ranking import open_calls_index
 from web.security import COOKIE, LoginLimiter, SessionCodec, new_token, password_stamp, resolve_secret
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 #: reachable without login even when ``web.require_login`` is on
-PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/")
+PUBLIC_PATHS = ("/login", "/healthz", "/static/", "/unsubscribe/", "/feedback/", "/followup-link/")
+_FEED = re.compile(r"/profiles/[^/]+/deadlines\.ics")
 
 
 @dataclass
@@ -170,6 +176,14 @@ def _resolve_user(web: WebState, request: Request, session: dict) -> tuple[User 
     return user, False
 
 
+def _public(path: str, request: Request) -> bool:
+    """Reachable without login when ``web.require_login`` is on: the public paths, and a calendar feed asked for
+    with a token (the feed page checks the token itself)."""
+    if path.startswith(PUBLIC_PATHS):
+        return True
+    return bool(_FEED.fullmatch(path)) and bool(request.query_params.get("token"))
+
+
 def _normalise_addresses(text: str) -> frozenset[str]:
     out = set()
     for part in text.split(","):
@@ -183,6 +197,96 @@ def _normalise_addresses(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: headers every answer carries (unless the page set its own)
+_SECURITY_HEADERS = (
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+)
+
+
+class SessionsAndHeaders:
+    """Every request: reads the signed session cookie (or the trusted reverse proxy's user header), finds the
+    user, enforces ``web.require_login`` for reading, writes the cookie back when it changed, and adds the
+    security headers. A plain ASGI middleware: the answer passes through untouched except for its headers."""
+
+    def __init__(self, app, web: WebState) -> None:
+        self.app = app
+        self.web = web
+        self.secure_cookie = web.settings.web.base_url.startswith("https://")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        web = self.web
+        request = Request(scope)
+        session = web.codec.loads(request.cookies.get(COOKIE))
+        request.state.session = session
+        request.state.session_changed = False
+        if session.get("u") or web.settings.web.proxy_user_header:
+            user, via_proxy = await run_in_threadpool(_resolve_user, web, request, session)
+        else:  # nobody to look up: no database work and no thread for an anonymous request
+            user, via_proxy = None, False
+        if user is None and session.get("u"):
+            session.pop("u", None)
+            session.pop("pv", None)
+            request.state.session_changed = True
+        request.state.user = user
+        request.state.via_proxy = via_proxy
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                self._finish_headers(request, MutableHeaders(scope=message))
+            await send(message)
+
+        path = request.url.path
+        if web.settings.web.require_login and user is None and not _public(path, request):
+            if path.startswith("/api/") or path.endswith((".ics", ".csv")):
+                response: Response = _error_page(request, 401, *_ERRORS[401])
+            else:
+                target = path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+    def _finish_headers(self, request: Request, headers: MutableHeaders) -> None:
+        if request.state.session_changed:
+            cookie = Response()
+            if request.state.session:
+                cookie.set_cookie(
+                    COOKIE,
+                    self.web.codec.dumps(request.state.session),
+                    max_age=self.web.codec.max_age,
+                    httponly=True,
+                    samesite="lax",
+                    secure=self.secure_cookie,
+                    path="/",
+                )
+            else:
+                cookie.delete_cookie(COOKIE, path="/")
+            for name, value in cookie.raw_headers:
+                if name == b"set-cookie":
+                    headers.append("set-cookie", value.decode("latin-1"))
+        for name, value in _SECURITY_HEADERS:
+            headers.setdefault(name, value)
+        if "text/html" in headers.get("content-type", ""):
+            headers.setdefault("cache-control", "no-store")
+
+
+def _warm_up(web: WebState) -> None:
+    try:
+        open_calls_index(web.engine, web.cache)
+    except Exception:  # the pages build it on first use instead
+        log.exception("warming up the index of open calls failed")
+
+
 def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | None = None) -> FastAPI:
     """Build the web application for these settings and this (migrated) engine."""
     from web import (
@@ -190,6 +294,8 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_activity,
         pages_auth,
         pages_call,
+        pages_followup,
+        pages_followup_link,
         pages_links,
         pages_profile,
         pages_report,
@@ -213,55 +319,17 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         limiter=LoginLimiter(settings.web.login_max_attempts, settings.web.login_window_minutes * 60),
         trusted_proxies=_normalise_addresses(settings.web.trusted_proxies),
     )
-    app = FastAPI(title="fundwatch", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.web = web
-    secure_cookie = settings.web.base_url.startswith("https://")
 
-    @app.middleware("http")
-    async def sessions_and_headers(request: Request, call_next):
-        session = web.codec.loads(request.cookies.get(COOKIE))
-        request.state.session = session
-        request.state.session_changed = False
-        user, via_proxy = await run_in_threadpool(_resolve_user, web, request, session)
-        if user is None and session.get("u"):
-            session.pop("u", None)
-            session.pop("pv", None)
-            request.state.session_changed = True
-        request.state.user = user
-        request.state.via_proxy = via_proxy
-        path = request.url.path
-        if settings.web.require_login and user is None and not path.startswith(PUBLIC_PATHS):
-            if path.startswith("/api/") or path.endswith((".ics", ".csv")):
-                response: Response = _error_page(request, 401, *_ERRORS[401])
-            else:
-                target = path + (f"?{request.url.query}" if request.url.query else "")
-                response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-        else:
-            response = await call_next(request)
-        if request.state.session_changed:
-            if request.state.session:
-                response.set_cookie(
-                    COOKIE,
-                    web.codec.dumps(request.state.session),
-                    max_age=web.codec.max_age,
-                    httponly=True,
-                    samesite="lax",
-                    secure=secure_cookie,
-                    path="/",
-                )
-            else:
-                response.delete_cookie(COOKIE, path="/")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if "text/html" in response.headers.get("content-type", ""):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # each server process builds its index of the open calls (call pages, previews) in the background,
+        # so that the first visitor does not wait for it
+        threading.Thread(target=_warm_up, args=(web,), name="warm-up", daemon=True).start()
+        yield
+
+    app = FastAPI(title="fundwatch", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.web = web
+    app.add_middleware(SessionsAndHeaders, web=web)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired):
@@ -303,6 +371,8 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
     for module in (
         pages_search,
         pages_call,
+        pages_followup,
+        pages_followup_link,
         pages_profile,
         pages_workshop,
         pages_sources,

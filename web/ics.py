@@ -35,6 +35,8 @@ def escape_text(value: str) -> str:
 
 def fold_line(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, never splitting a UTF-8 character."""
+    if len(line) <= 18 or len(line.encode("utf-8")) <= 75:  # most lines: nothing to fold (4 octets a char at most)
+        return line
     out: list[str] = []
     current = ""
     size = 0

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from store.accounts import audit_events, record_audit
+from store.accounts import audit_events, failed_logins, login_target, record_audit
 from store.engine import read_session, write_session
 from web.accounts import authenticate
 from web.app import client_address, current_user, flash, mark_session_changed, render, safe_next, session_data, state
@@ -39,7 +40,10 @@ def login(
     web = state(request)
     name = username.strip().lower()[:100]
     address = client_address(request)
-    wait = web.limiter.retry_after(address, name)
+    now = datetime.now(UTC)
+    with read_session(web.engine) as db:
+        by_user, by_address = failed_logins(db, name, address, web.limiter.since(now))
+    wait = web.limiter.retry_after(by_user, by_address, now)
     if wait:
         minutes = max(1, round(wait / 60))
         log.warning("login for %r from %s refused: too many failed attempts", name, address)
@@ -55,16 +59,15 @@ def login(
         )
     with write_session(web.engine) as db:
         user = authenticate(db, name, password)
-        record_audit(db, name or "(tomt)", "login" if user else "login.failed", f"user:{name}", {"address": address})
+        action = "login" if user else "login.failed"
+        record_audit(db, name or "(tomt)", action, login_target(name), {"address": address})
     if user is None:
-        web.limiter.failed(address, name)
         return render(
             request,
             "login.html",
             {"next": safe_next(next), "username": name, "error": "Fel användarnamn eller lösenord."},
             status_code=401,
         )
-    web.limiter.succeeded(name)
     session = session_data(request)
     session.clear()  # a fresh session (and CSRF token) at login: no fixation
     session.update({"u": user.username, "pv": password_stamp(user.password_hash), "csrf": new_token()})

@@ -1,4 +1,5 @@
-"""Utlysning: one call with every field, its deadlines, change history, matches, similar calls and feedback."""
+"""Utlysning: one call with every field, its deadlines, change history, matches, similar calls, feedback and
+the administrations' follow-up (``web/pages_followup.py`` takes the follow-up form)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from store.accounts import record_audit
-from store.browse import calls_by_ids, feedback_for_call, get_call_by_id, open_calls, open_calls_version
+from store.browse import calls_by_ids, feedback_for_call, get_call_by_id
 from store.calls import changes_for
 from store.engine import read_session, write_session
 from store.matches import VERDICTS, matches_for_call, set_feedback
 from web import ranking
 from web.accounts import can_give_feedback, feedback_profiles
 from web.app import LoginRequired, current_user, flash, render, state
+from web.followup_view import FollowUpForm, followup_section
 from web.formatting import VERDICT
 from web.guards import check_csrf
 from web.strategy_view import strategy_context
@@ -29,41 +31,41 @@ def _call_or_404(db, call_id: int):
 
 @router.get("/calls/{call_id}", response_class=HTMLResponse)
 def call_page(request: Request, call_id: int) -> Response:
+    return render(request, "call.html", call_context(request, call_id))
+
+
+def call_context(request: Request, call_id: int, followup_failed: FollowUpForm | None = None) -> dict:
+    """Everything the call page shows (``followup_failed``: a follow-up form to show again with its errors)."""
     web = state(request)
     user = current_user(request)
+    names = web.profiles.names()
     with read_session(web.engine) as db:
         call = _call_or_404(db, call_id)
         changes = changes_for(db, call_id)
         matches = matches_for_call(db, call_id)
         feedback = feedback_for_call(db, call_id)
-        similar_available, similar_ids = (
-            ranking.similar(call_id, lambda: open_calls(db), web.cache, open_calls_version(db))
-            if ranking_ready()
-            else (False, [])
-        )
+        # a call page never waits for the index to be built (that takes a while after a start)
+        index = ranking.open_calls_index(web.engine, web.cache, wait=False)
+        similar_ids = ranking.similar(call_id, index) if index is not None else []
         similar_calls = calls_by_ids(db, [cid for cid, _ in similar_ids])
+        matched_ids = [m.profile_id for m in matches]
+        # matched administrations first, then the others, for the feedback buttons and follow-up forms
+        ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
+        followup = followup_section(db, call_id, user, names, ordered, failed=followup_failed)
         strategy = strategy_context(web, db, call)
-    names = web.profiles.names()
-    matched_ids = [m.profile_id for m in matches]
-    # matched administrations first, then the others, for the feedback buttons
-    ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
-    return render(
-        request,
-        "call.html",
-        {
-            "call": call,
-            "changes": list(reversed(changes)),
-            "matches": matches,
-            "feedback": feedback,
-            "names": names,
-            "feedback_for": feedback_profiles(user, ordered),
-            "similar_available": similar_available,
-            "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
-            "similar_notice": ranking.SIMILAR_UNAVAILABLE,
-            "extra_items": extra_items(call.extra or {}),
-            **strategy,
-        },
-    )
+    return {
+        "call": call,
+        "changes": list(reversed(changes)),
+        "matches": matches,
+        "feedback": feedback,
+        "names": names,
+        "feedback_for": feedback_profiles(user, ordered),
+        "similar": [(similar_calls[cid], score) for cid, score in similar_ids if cid in similar_calls],
+        "similar_pending": index is None,
+        "extra_items": extra_items(call.extra or {}),
+        **followup,
+        **strategy,
+    }
 
 
 #: Swedish labels for the source-specific details sources store in ``Call.extra``
@@ -105,11 +107,6 @@ def extra_items(extra: dict) -> list[tuple[str, object]]:
     other = sorted((k, v) for k, v in extra.items() if k not in EXTRA_LABELS and k not in EXTRA_HIDDEN)
     items = sorted(known, key=lambda kv: list(EXTRA_LABELS.values()).index(kv[0])) + other
     return [(label, ("Ja" if value else "Nej") if isinstance(value, bool) else value) for label, value in items]
-
-
-def ranking_ready() -> bool:
-    """Whether the matcher offers ``similar`` (checked before loading every open call for it)."""
-    return ranking._matcher_function("similar") is not None
 
 
 @router.post("/calls/{call_id}/feedback")

@@ -27,7 +27,8 @@ router = APIRouter()
 VERDICT_SV = {"relevant": "relevant", "not_relevant": "inte relevant"}
 
 
-def _secret(request: Request) -> bytes:
+def link_secret(request: Request) -> bytes:
+    """The secret that signs link tokens (read once per process)."""
     web = state(request)
     cache = web.cache
     if "link_secret" not in cache:
@@ -36,13 +37,13 @@ def _secret(request: Request) -> bytes:
     return cache["link_secret"]
 
 
-def _profile_name(request: Request, profile_id: str) -> str:
+def profile_name_of(request: Request, profile_id: str) -> str:
     if profile_id == OVERVIEW_ID:
         return "kommunledningskontorets veckoöversikt"
     return state(request).profiles.names().get(profile_id, profile_id)
 
 
-def _invalid(request: Request) -> HTMLResponse:
+def invalid_link(request: Request) -> HTMLResponse:
     return render(
         request,
         "link.html",
@@ -57,10 +58,10 @@ def _invalid(request: Request) -> HTMLResponse:
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_confirm(request: Request, token: str) -> HTMLResponse:
-    req = verify_unsubscribe_token(_secret(request), token)
+    req = verify_unsubscribe_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
-    name = _profile_name(request, req.profile_id)
+        return invalid_link(request)
+    name = profile_name_of(request, req.profile_id)
     with read_session(state(request).engine) as db:
         done = is_unsubscribed(db, req.profile_id, req.recipient)
     if done:
@@ -81,28 +82,28 @@ def unsubscribe_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_do(request: Request, token: str) -> HTMLResponse:
-    req = verify_unsubscribe_token(_secret(request), token)
+    req = verify_unsubscribe_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
+        return invalid_link(request)
     with write_session(state(request).engine) as db:
         changed = unsubscribe(db, req.profile_id, req.recipient, datetime.now(UTC), via="link")
         if changed:
             record_audit(db, f"mail:{req.recipient}", "digest.unsubscribe", f"profile:{req.profile_id}")
-    name = _profile_name(request, req.profile_id)
+    name = profile_name_of(request, req.profile_id)
     message = f"{req.recipient} får inte längre {name}s utskick. Kommunledningskontoret kan lägga till dig igen."
     return render(request, "link.html", {"heading": "Du är avregistrerad", "message": message, "form": False})
 
 
 @router.get("/feedback/{token}", response_class=HTMLResponse)
 def feedback_confirm(request: Request, token: str) -> HTMLResponse:
-    req = verify_feedback_token(_secret(request), token)
+    req = verify_feedback_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
+        return invalid_link(request)
     with read_session(state(request).engine) as db:
         call = db.get(Call, req.call_id)
     if call is None:
-        return _invalid(request)
-    name = _profile_name(request, req.profile_id)
+        return invalid_link(request)
+    name = profile_name_of(request, req.profile_id)
     return render(
         request,
         "link.html",
@@ -119,13 +120,13 @@ def feedback_confirm(request: Request, token: str) -> HTMLResponse:
 
 @router.post("/feedback/{token}", response_class=HTMLResponse)
 def feedback_do(request: Request, token: str) -> HTMLResponse:
-    req = verify_feedback_token(_secret(request), token)
+    req = verify_feedback_token(link_secret(request), token)
     if req is None:
-        return _invalid(request)
+        return invalid_link(request)
     with write_session(state(request).engine) as db:
         call = db.get(Call, req.call_id)
         if call is None:
-            return _invalid(request)
+            return invalid_link(request)
         set_feedback(db, req.profile_id, req.call_id, req.verdict, user="mejllänk")
         record_audit(
             db, "mejllänk", "feedback.set", f"call:{req.call_id}", {"profile": req.profile_id, "verdict": req.verdict}

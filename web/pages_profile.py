@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from alerts.tokens import make_feed_token, verify_feed_token
+from store.accounts import get_user
 from store.browse import feedback_with_calls, match_counts
 from store.engine import read_session
-from store.matches import matches_for_profile
-from web.app import render, state
+from store.matches import matched_deadlines, matches_for_profile
+from web.app import current_user, render, state
 from web.csvout import csv_response
 from web.digests import past_digests
 from web.formatting import STATUS, VERDICT, datetime_sv, local
 from web.ics import DeadlineEvent, calendar
+from web.pages_links import link_secret
 
 router = APIRouter()
 
@@ -66,6 +69,7 @@ def profile_page(request: Request, profile_id: str) -> Response:
             "matches": matches,
             "feedback": feedback,
             "digests": digests,
+            "feed_url": feed_url(request, profile_id),
         },
     )
 
@@ -119,16 +123,40 @@ def profile_feedback_csv(request: Request, profile_id: str) -> Response:
     )
 
 
+def feed_url(request: Request, profile_id: str) -> str:
+    """The calendar feed's address for this page's viewer: a logged-in user's carries a token signed for them,
+    so a calendar program (which cannot log in) can subscribe when ``web.require_login`` is on."""
+    path = f"/profiles/{quote(profile_id)}/deadlines.ics"
+    user = current_user(request)
+    if user is None:
+        return path
+    return f"{path}?{urlencode({'token': make_feed_token(link_secret(request), profile_id, user.username)})}"
+
+
+def _feed_allowed(request: Request, db, profile_id: str, token: str) -> bool:
+    """Whether the feed may be read: by anyone unless login is required; then by a logged-in user or with a
+    genuine token for this profile whose user still exists."""
+    web = state(request)
+    if not web.settings.web.require_login or current_user(request) is not None:
+        return True
+    feed = verify_feed_token(link_secret(request), token) if token else None
+    return feed is not None and feed.profile_id == profile_id and get_user(db, feed.username) is not None
+
+
 @router.get("/profiles/{profile_id}/deadlines.ics")
-def profile_deadlines_ics(request: Request, profile_id: str) -> Response:
+def profile_deadlines_ics(request: Request, profile_id: str, token: str = "") -> Response:
     web, names = _known(request, profile_id)
     with read_session(web.engine) as db:
-        rows = matches_for_profile(db, profile_id)
+        if not _feed_allowed(request, db, profile_id, token[:2000]):
+            raise HTTPException(
+                401, "Kalenderlänken gäller inte. Logga in och hämta en ny länk på förvaltningens sida."
+            )
+        rows = matched_deadlines(db, profile_id)
     base = web.settings.web.base_url.rstrip("/")
     events = []
     # deadlines from a month ago on: enough for a calendar, and the feed stays small for busy profiles
     since = datetime.now(UTC) - timedelta(days=31)
-    for _match, call in rows:
+    for call in rows:
         deadlines = list(call.deadlines or [])
         for index, text in enumerate(deadlines):
             moment = local(text)
@@ -136,12 +164,12 @@ def profile_deadlines_ics(request: Request, profile_id: str) -> Response:
                 continue
             events.append(
                 DeadlineEvent(
-                    call_id=call.id,
+                    call_id=call.call_id,
                     index=index,
                     deadline=moment,
                     title=call.title,
                     url=call.url,
-                    page_url=f"{base}/calls/{call.id}",
+                    page_url=f"{base}/calls/{call.call_id}",
                     funder=call.funder,
                     final=index == len(deadlines) - 1,
                 )

@@ -69,6 +69,8 @@ def search_page(request: Request) -> Response:
         tags = tags_for_calls(db, [c.id for c in result.calls])
     names = web.profiles.names()
     last_page = max((result.total + form.per_page - 1) // form.per_page, 1)
+    if not result.total_exact:  # more pages than counted: the pager offers the next one
+        last_page += 1
     return render(
         request,
         "search.html",
@@ -119,7 +121,7 @@ def search_csv(request: Request) -> Response:
                 ]
             )
         offset += 500
-        if offset >= result.total:
+        if len(result.calls) < 500:
             break
     header = [
         "id",

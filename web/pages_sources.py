@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from store.browse import last_errors, last_success, run_history
+from store.browse import last_errors, last_success, run_histories
 from store.engine import read_session
 from store.health import latest_runs
 from store.models import ScrapeRun
@@ -78,7 +78,7 @@ def source_views(web) -> list[SourceView]:
         ok = last_success(db)
         failed = last_errors(db)
         names = [s.name for s in web.settings.sources] + sorted(set(latest) - {s.name for s in web.settings.sources})
-        histories = {name: run_history(db, name) for name in names}
+        histories = run_histories(db, names)
     configured = {s.name: s for s in web.settings.sources}
     views = []
     for name in names:

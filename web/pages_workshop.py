@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from errors import ProfileError
 from matcher.profiles import ID_PATTERN, Profile, parse_profile
 from store.accounts import record_audit
-from store.browse import calls_by_ids, open_calls
+from store.browse import calls_by_ids
 from store.engine import read_session, write_session
 from store.matches import feedback_for_profile
 from web import ranking
@@ -229,11 +229,9 @@ def _preview(web, profile_id: str, edited: Profile) -> tuple[ranking.PreviewView
             saved = parse_profile(raw, f"{profile_id}.toml", profile_id)
         except ProfileError:
             saved = None
-    if ranking._matcher_function("preview") is None:
-        return ranking.PreviewView(available=False, notice=ranking.UNAVAILABLE), {}
+    index = ranking.open_calls_index(web.engine, web.cache)
     with read_session(web.engine) as db:
-        calls = open_calls(db)
         feedback = feedback_for_profile(db, profile_id)
-        view = ranking.preview(saved, edited, calls, feedback=feedback, limit=20)
+        view = ranking.preview(saved, edited, index, feedback=feedback, limit=20)
         titles = calls_by_ids(db, view.call_ids())
     return view, titles

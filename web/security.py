@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
-import threading
-import time
-from collections import deque
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -69,55 +69,38 @@ def tokens_equal(expected: str | None, given: str | None) -> bool:
 
 
 class LoginLimiter:
-    """Counts failed logins per user name and per client address within a sliding window.
+    """The login rate limit: at most ``max_attempts`` failed logins per user name, and ``ADDRESS_FACTOR`` times
+    as many per client address, within a sliding window of ``window_seconds``.
 
-    An address gets ``ADDRESS_FACTOR`` times the attempts of a user name: many staff may share one
-    address (an office's NAT or the reverse proxy), and one person's typos must not lock out the rest.
+    It holds no counts itself: the failures are the audit trail's ``login.failed`` records (read with
+    ``store.accounts.failed_logins``), so every web worker process, and a restarted one, sees the same
+    attempts. A successful login ends the count for its user name (not for the address). An address gets
+    more attempts than a name because many staff may share one (an office's NAT or the reverse proxy), and
+    one person's typos must not lock out the rest.
     """
 
-    MAX_KEYS = 10_000
     ADDRESS_FACTOR = 10
 
-    def __init__(self, max_attempts: int, window_seconds: float, clock=time.monotonic) -> None:
+    def __init__(self, max_attempts: int, window_seconds: float) -> None:
         self.max_attempts = max_attempts
-        self.window = window_seconds
-        self._clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+        self.window = timedelta(seconds=window_seconds)
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
+    def since(self, now: datetime) -> datetime:
+        """The start of the window that counts at ``now``."""
+        return now - self.window
 
-    def retry_after(self, address: str, username: str) -> int:
-        """Seconds until another attempt is allowed (0 = allowed now)."""
-        now = self._clock()
-        wait = 0.0
-        with self._lock:
-            for key, limit in (
-                (("addr", address), self.max_attempts * self.ADDRESS_FACTOR),
-                (("user", username), self.max_attempts),
-            ):
-                times = self._recent(key, now)
-                if len(times) >= limit:
-                    wait = max(wait, self.window - (now - times[0]))
-        return int(wait) + 1 if wait > 0 else 0
-
-    def failed(self, address: str, username: str) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) >= self.MAX_KEYS:
-                for key in list(self._failures):
-                    self._recent(key, now)
-            for key in (("addr", address), ("user", username)):
-                self._failures.setdefault(key, deque()).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(("user", username), None)
+    def retry_after(
+        self, user_failures: Sequence[datetime], address_failures: Sequence[datetime], now: datetime
+    ) -> int:
+        """Seconds until another attempt is allowed (0 = allowed now), given the failures (oldest first) in the
+        window for the user name and for the address."""
+        wait = timedelta(0)
+        for times, limit in (
+            (address_failures, self.max_attempts * self.ADDRESS_FACTOR),
+            (user_failures, self.max_attempts),
+        ):
+            recent = [t for t in times if now - t < self.window]
+            if len(recent) >= limit:
+                # allowed again when enough of the oldest failures have left the window to be under the limit
+                wait = max(wait, self.window - (now - recent[len(recent) - limit]))
+        return math.ceil(wait.total_seconds()) if wait > timedelta(0) else 0

@@ -40,8 +40,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve(settings: Settings, engine: Engine, host: str, port: int, workers: int = 1) -> int:
     """Serve until stopped. With ``workers`` > 1 the listening socket is shared by that many processes
-    (forked after binding; each opens its own database connections). Per-process state such as the login
-    rate limit is then counted per process."""
+    (forked after binding; each opens its own database connections). The login rate limit counts the
+    audit trail's failed logins, so it holds across the processes; only small caches are per process."""
     app = create_app(settings, engine)
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]

@@ -21,6 +21,7 @@ from tests.live_server import live_server
 from tests.web.corpus import NOW, PROFILES, calls
 from web import create_app
 from web.accounts import hash_password
+from web.ranking import open_calls_index
 
 PASSWORD = "rätt-lösenord-123"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -109,11 +110,12 @@ def fill(engine) -> dict[str, int]:
 @pytest.fixture
 def make_site(tmp_path, monkeypatch) -> Iterator[Callable[..., Site]]:
     """Build and start the app; ``make_site(db_url=None, **settings)`` (dotted setting keys as keyword names
-    with ``__`` for the dot, e.g. ``web__require_login=True``)."""
+    with ``__`` for the dot, e.g. ``web__require_login=True``; ``warm=False`` leaves the index of open calls
+    unbuilt, as right after a start)."""
     monkeypatch.setenv("FUNDWATCH_WEB_SECRET", "test-secret-" + "x" * 40)
     stack = []
 
-    def build(db_url: str | None = None, filled: bool = True, **overrides) -> Site:
+    def build(db_url: str | None = None, filled: bool = True, warm: bool = True, **overrides) -> Site:
         folder = tmp_path / "profiles"
         if not folder.exists():
             write_profiles(folder)
@@ -126,6 +128,8 @@ def make_site(tmp_path, monkeypatch) -> Iterator[Callable[..., Site]]:
         upgrade(engine)
         site_ids = fill(engine) if filled else {}
         app = create_app(settings, engine)
+        if warm:  # what the server's start-up does (the test server runs without its lifespan)
+            open_calls_index(engine, app.state.web.cache)
         context = live_server(app)
         url = context.__enter__()
         site = Site(url, settings, engine, folder, app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from sqlmodel import select
@@ -133,6 +134,35 @@ def test_login_is_rate_limited_per_user_name(make_site):
     assert len(audit(site, "login.failed")) == 3
 
 
+def _try_login(site: Site, password: str):
+    client = site.client()
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"username": "klk-anna", "password": password, "csrf_token": token})
+
+
+def test_login_rate_limit_holds_across_web_processes_and_restarts(make_site):
+    """Two apps on one database (as two worker processes): failures on either count for both, and for an app
+    started afterwards; the limit is read from the audit trail, not from one process's memory."""
+    first = make_site(web__login_max_attempts=3)
+    url = first.engine.url.render_as_string(hide_password=False)
+    second = make_site(db_url=url, filled=False, web__login_max_attempts=3)
+    assert _try_login(first, "fel").status_code == 401
+    assert _try_login(second, "fel").status_code == 401
+    assert _try_login(first, "fel").status_code == 401
+    for site in (first, second, make_site(db_url=url, filled=False, web__login_max_attempts=3)):
+        assert _try_login(site, PASSWORD).status_code == 429
+
+
+def test_a_successful_login_clears_the_user_names_failures(make_site):
+    site = make_site(web__login_max_attempts=3)
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, PASSWORD).status_code == 303
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, "fel").status_code == 401
+    assert _try_login(site, PASSWORD).status_code == 303
+
+
 def test_login_redirect_never_leaves_the_site(site: Site):
     client = site.client()
     for target, expected in (
@@ -181,6 +211,38 @@ def test_require_login_setting_closes_reading_too(make_site):
     assert anonymous.get("/healthz").status_code == 200
     assert anonymous.get("/static/style.css").status_code == 200
     assert site.login("buf-bo").get("/").status_code == 200
+
+
+FEED_LINK = re.compile(r'href="(/profiles/miljo/deadlines\.ics\?token=[^"]+)"')
+
+
+def test_calendar_feed_has_a_personal_token_link_that_works_without_a_session_when_login_is_required(make_site):
+    site = make_site(web__require_login=True)
+    anonymous = site.client()
+    assert anonymous.get("/profiles/miljo/deadlines.ics").status_code == 401
+    page = site.login("buf-bo").get("/profiles/miljo").text
+    link = html.unescape(FEED_LINK.search(page).group(1))
+    assert "Kalenderlänken är personlig" in page
+    feed = anonymous.get(link)  # what Outlook does: no cookie, just the URL
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VCALENDAR" in feed.text and "Stöd till vattenvård i kommuner" in feed.text.replace("\r\n ", "")
+    assert not feed.cookies and not anonymous.cookies.get(COOKIE)
+
+    token = link.split("token=")[1]
+    assert anonymous.get(f"/profiles/skola/deadlines.ics?token={token}").status_code == 401  # another profile
+    tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert anonymous.get(f"/profiles/miljo/deadlines.ics?token={tampered}").status_code == 401
+    assert anonymous.get("/profiles/miljo/deadlines.ics?token=").status_code == 401
+    assert anonymous.get("/profiles/miljo?token=" + token).headers["location"].startswith("/login")  # only the feed
+    with write_session(site.engine) as db:
+        delete_user(db, "buf-bo", actor="test")
+    assert anonymous.get(link).status_code == 401  # a removed user's links stop working
+
+
+def test_calendar_feed_stays_open_without_require_login(site: Site):
+    assert site.client().get("/profiles/miljo/deadlines.ics").status_code == 200
+    page = site.client().get("/profiles/miljo").text
+    assert 'href="/profiles/miljo/deadlines.ics"' in page and "token=" not in page
 
 
 def test_proxy_user_header_is_off_by_default(site: Site):

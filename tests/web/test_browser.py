@@ -70,42 +70,6 @@ def login(page, site: Site, username: str = "klk-anna") -> None:
     page.wait_for_url(site.url + "/")
 
 
-def stand_in_preview(monkeypatch) -> None:
-    """A test double for matcher.preview (the matcher's own is built separately): ranks by keyword hits."""
-    import types
-
-    import matcher
-    from store.search import fold
-
-    def rank(profile, calls, limit):
-        words = [fold(k) for p in profile.priorities for k in p.keywords] or [fold(profile.name)]
-        scored = []
-        for call in calls:
-            text = fold(f"{call.title} {call.summary}")
-            hits = sum(text.count(w) for w in words)
-            if hits:
-                scored.append((call.id, min(1.0, hits / 4)))
-        return sorted(scored, key=lambda item: (-item[1], item[0]))[:limit]
-
-    def preview(saved, edited, calls, feedback=None, limit=20):
-        before, after = rank(saved, calls, limit), rank(edited, calls, limit)
-        before_rank = {cid: i + 1 for i, (cid, _) in enumerate(before)}
-        after_rank = {cid: i + 1 for i, (cid, _) in enumerate(after)}
-        return types.SimpleNamespace(
-            saved_top=before,
-            edited_top=after,
-            entered=[{"call_id": c, "score": s, "rank": after_rank[c]} for c, s in after if c not in before_rank],
-            left=[{"call_id": c, "score": s, "old_rank": before_rank[c]} for c, s in before if c not in after_rank],
-            moved=[
-                {"call_id": c, "score": s, "rank": after_rank[c], "old_rank": before_rank[c]}
-                for c, s in after
-                if c in before_rank and before_rank[c] != after_rank[c]
-            ],
-        )
-
-    monkeypatch.setattr(matcher, "preview", preview, raising=False)
-
-
 def screenshot(page, name: str, tmp_path: Path) -> None:
     target = tmp_path / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
@@ -115,8 +79,7 @@ def screenshot(page, name: str, tmp_path: Path) -> None:
         shutil.copy(target, Path(keep) / target.name)
 
 
-def test_scenario_search_open_call_feedback_login_edit_preview_save(site: Site, page, monkeypatch, tmp_path):
-    stand_in_preview(monkeypatch)
+def test_scenario_search_open_call_feedback_login_edit_preview_save(site: Site, page, tmp_path):
     # search with filters
     page.goto(site.url + "/")
     page.get_by_label("Sökord").fill("vatten")
@@ -193,9 +156,8 @@ def test_the_axe_check_does_report_violations(page):
     assert {"image-alt", "html-has-lang", "label"} <= found
 
 
-def test_axe_finds_no_accessibility_violations_on_any_page(site: Site, page, monkeypatch):
+def test_axe_finds_no_accessibility_violations_on_any_page(site: Site, page):
     _need(AXE, "`make test` runs `npm ci` in tests/browser to install axe-core")
-    stand_in_preview(monkeypatch)
     with write_session(site.engine) as db:
         for index, (outcome, parsed) in enumerate([("ok", 20), ("error", 0), ("ok", 22)]):
             db.add(

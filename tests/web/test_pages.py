@@ -95,6 +95,27 @@ def test_paging_links_keep_the_query_and_mark_the_current_page(site: Site):
     assert 'href="/?per_page=10" rel="prev"' in response.text
 
 
+def test_a_search_counted_only_up_to_the_limit_says_more_than_and_still_pages_and_exports_everything(
+    site: Site, monkeypatch
+):
+    import store.search
+
+    client = site.client()
+    exact = client.get("/api/calls", params={"q": "och", "per_page": 100}).json()
+    assert exact["total_exact"] and exact["total"] > 4
+    monkeypatch.setattr(store.search, "COUNT_LIMIT", 2)
+    page = client.get("/", params={"q": "och", "per_page": 10}).text
+    assert "Fler än 10 utlysningar" in page  # counted to the end of the page, then "more than"
+    assert 'rel="next"' in page
+    body = client.get("/api/calls", params={"q": "och", "per_page": 10}).json()
+    assert (body["total"], body["total_exact"]) == (10, False)
+    second = client.get("/api/calls", params={"q": "och", "per_page": 10, "page": 2}).json()
+    ids = [r["id"] for r in body["results"] + second["results"]]
+    assert ids == [r["id"] for r in exact["results"]]
+    csv_rows = client.get("/export/calls.csv", params={"q": "och"}).content.decode("utf-8").splitlines()
+    assert len(csv_rows) - 1 == exact["total"]
+
+
 def test_search_csv_has_every_result_and_defuses_formulas(site: Site):
     with site.engine.begin() as conn:
         from sqlalchemy import text
@@ -111,7 +132,7 @@ def test_search_csv_has_every_result_and_defuses_formulas(site: Site):
     assert '\'=HYPERLINK("http://evil")' in titles
 
 
-def test_call_page_shows_every_field_deadlines_matches_and_placeholders(site: Site):
+def test_call_page_shows_every_field_deadlines_matches_and_the_follow_up(site: Site):
     response = site.client().get(f"/calls/{site.ids['e1']}")
     page = text_of(response.text)
     for expected in (
@@ -124,7 +145,7 @@ def test_call_page_shows_every_field_deadlines_matches_and_placeholders(site: Si
         "Innovations for climate adaptation",
         datetime_sv(day(10)),  # the first cut-off, in Swedish time
         datetime_sv(day(60)) + " (sista)",
-        "Uppföljning av ansökningar",
+        "Ingen förvaltning följer upp utlysningen ännu.",
         "Liknande utlysningar",
     ):
         assert expected in page, expected

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import types
 from pathlib import Path
 
 import pytest
@@ -201,47 +200,66 @@ def test_a_new_profile_is_created_from_the_form(site: Site):
     assert load_profile(site.profiles_dir / "samhallsbyggnad.toml").name == "Samhällsbyggnadsförvaltningen"
 
 
-def test_preview_says_clearly_when_the_matcher_has_no_preview(site: Site, monkeypatch):
-    import matcher
+def _page_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
-    monkeypatch.delattr(matcher, "preview", raising=False)
-    klk, token, base, _ = editor(site)
-    response = klk.post("/workshop/miljo", data=form(token, base, action="preview"))
+
+def _open_calls_index(site: Site):
+    from matcher import CallIndex, CallText
+    from store.browse import open_calls
+    from store.engine import read_session
+
+    with read_session(site.engine) as db:
+        calls = open_calls(db)
+        return CallIndex.build([CallText.from_record(c) for c in calls]), {c.id: c.title for c in calls}
+
+
+def test_preview_shows_the_matchers_rankings_and_what_enters_leaves_and_moves(site: Site):
+    """The page shows matcher.preview's result for the saved and the edited profile over the open calls."""
+    from matcher import parse_profile, preview
+
+    edited_toml = (
+        PROFILES["miljo"]
+        .replace("Vatten och hav", "Skola")
+        .replace('"vatten", "Östersjön", "våtmark"', '"skola", "grundskolan", "lärande"')
+    )
+    klk, token, base, _ = editor(site, mode="toml")
+    data = {"csrf_token": token, "base_version": base, "mode": "toml", "action": "preview", "toml": edited_toml}
+    response = klk.post("/workshop/miljo", data=data)
     assert response.status_code == 200
-    assert "Förhandsvisning är inte tillgänglig ännu" in response.text
 
+    index, titles = _open_calls_index(site)
+    saved = parse_profile(PROFILES["miljo"].encode(), "miljo.toml", "miljo")
+    edited = parse_profile(edited_toml.encode(), "miljo.toml", "miljo")
+    expected = preview(saved, edited, index, limit=20)
+    assert expected.entered and expected.moved  # the edit really changes the list
 
-def test_preview_shows_both_rankings_and_what_enters_leaves_and_moves(site: Site, monkeypatch):
-    """The matcher's preview is replaced by a stand-in returning a fixed result: this checks the page's rendering."""
-    import matcher
-
-    calls_seen: list = []
-
-    def stand_in(saved, edited, calls, feedback=None, limit=20):
-        calls_seen.append((saved.name, edited.priorities[1].title, len(calls), feedback, limit))
-        ids = site.ids
-        return types.SimpleNamespace(
-            saved_top=[(ids["v1"], 0.8), (ids["h1"], 0.7)],
-            edited_top=[(ids["h1"], 0.9), (ids["e1"], 0.5)],
-            entered=[{"call_id": ids["e1"], "score": 0.5, "rank": 2}],
-            left=[{"call_id": ids["v1"], "score": 0.8, "old_rank": 1}],
-            moved=[{"call_id": ids["h1"], "score": 0.9, "rank": 1, "old_rank": 2}],
-        )
-
-    monkeypatch.setattr(matcher, "preview", stand_in, raising=False)
-    klk, token, base, _ = editor(site)
-    response = klk.post("/workshop/miljo", data=form(token, base, action="preview", **{"p1-title": "Kust"}))
-    assert calls_seen == [("Miljöförvaltningen", "Kust", 18, {}, 20)]  # the 18 open and forthcoming calls
-    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
-    assert (
-        "Sparad profil De bästa utlysningarna med sparad profil Plats Utlysning Poäng 1 Stöd till vattenvård i kommuner 0,80"
-        in page
-    )
-    assert (
-        "Redigerad profil De bästa utlysningarna med redigerad profil Plats Utlysning Poäng 1 Lokala vattenvårdsprojekt (LOVA) 0,90"
-        in page
-    )
-    assert "Kommer in Climate adaptation in coastal regions (poäng 0,50, plats 2)" in page
-    assert "Faller bort Stöd till vattenvård i kommuner (poäng 0,80)" in page
-    assert "Flyttar Lokala vattenvårdsprojekt (LOVA) (poäng 0,90, plats 2 → 1)" in page
+    page = _page_text(response.text)
+    saved_list = page.split("Sparad profil")[1].split("Redigerad profil")[0]
+    edited_list = page.split("Redigerad profil")[1].split("Kommer in")[0]
+    for place, scored in enumerate(expected.before, 1):
+        assert f"{place} {titles[scored.call_id][:60]}" in saved_list
+    for place, scored in enumerate(expected.after, 1):
+        assert f"{place} {titles[scored.call_id][:60]}" in edited_list
+    entered = page.split("Kommer in")[1].split("Faller bort")[0]
+    left = page.split("Faller bort")[1].split("Flyttar")[0]
+    assert all(titles[s.call_id][:60] in entered for s in expected.entered)
+    assert all(titles[s.call_id][:60] in left for s in expected.left)
+    assert not any(titles[s.call_id][:60] in entered for s in expected.left)
+    # a school call enters the water profile's list once it is about schools
+    assert "Hållbarhet och sociala frågor i skolan" in entered
     assert Path(site.profiles_dir / "miljo.toml").read_text(encoding="utf-8") == PROFILES["miljo"]  # not saved
+
+
+def test_preview_of_a_new_profile_lists_its_calls_as_entering(site: Site):
+    klk = site.login("klk-anna")
+    page = klk.get("/workshop/vattenprofil", params={"mode": "toml"}).text
+    text = 'name = "Vattengruppen"\n[[priorities]]\ntitle = "Vatten"\ntext = "Vattenvård och Östersjön."\n'
+    data = {"csrf_token": csrf_of(page), "base_version": "", "mode": "toml", "action": "preview", "toml": text}
+    response = klk.post("/workshop/vattenprofil", data=data)
+    assert response.status_code == 200
+    shown = _page_text(response.text)
+    assert "Sparad profil Inga utlysningar." in shown
+    entered = shown.split("Kommer in")[1].split("Faller bort")[0]
+    assert "Stöd till vattenvård i kommuner" in entered
+    assert "Ingen utlysning faller bort." in shown and "Ingen utlysning byter plats." in shown

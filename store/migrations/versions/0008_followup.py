@@ -1,5 +1,8 @@
 """follow-up of calls (interest, application, decision) and their deadline reminders
 
+The outbox also carries reminders: ``outbox.digest_id`` becomes nullable and ``outbox.reminder_id`` (with a
+unique ``(reminder_id, recipient)``) is added, so reminders go through the same delivery ledger as digests.
+
 Revision ID: 0008_followup
 Revises: 0003_web_access
 """
@@ -62,8 +65,24 @@ def upgrade() -> None:
     with op.batch_alter_table("reminder", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reminder_followup_id"), ["followup_id"], unique=False)
 
+    # reminders are queued in the digests' outbox; batch mode rebuilds the table on SQLite
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("digest_id", existing_type=sa.Integer(), nullable=True)
+        batch_op.add_column(sa.Column("reminder_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key("fk_outbox_reminder_id_reminder", "reminder", ["reminder_id"], ["id"])
+        batch_op.create_unique_constraint("uq_outbox_reminder_recipient", ["reminder_id", "recipient"])
+        batch_op.create_index(batch_op.f("ix_outbox_reminder_id"), ["reminder_id"], unique=False)
+
 
 def downgrade() -> None:
+    # reminder messages cannot live in the older outbox (digest_id NOT NULL): they go with the reminders
+    op.execute("DELETE FROM outbox WHERE digest_id IS NULL OR reminder_id IS NOT NULL")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_reminder_id"))
+        batch_op.drop_constraint("uq_outbox_reminder_recipient", type_="unique")
+        batch_op.drop_constraint("fk_outbox_reminder_id_reminder", type_="foreignkey")
+        batch_op.drop_column("reminder_id")
+        batch_op.alter_column("digest_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("reminder", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reminder_followup_id"))
     op.drop_table("reminder")

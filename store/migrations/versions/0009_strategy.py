@@ -1,7 +1,7 @@
 """strategy alignment: Agenda 2030 and child/youth tags per call, and the international activity register
 
 Revision ID: 0009_strategy
-Revises: 0008_followup
+Revises: 0010_webperf
 
 The tags are filled by ``fundwatch match`` (and the matching after each scheduled scrape), which tags every
 call not yet tagged: that is the backfill for calls stored before this revision.
@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision = "0009_strategy"
-down_revision = "0008_followup"
+down_revision = "0010_webperf"
 branch_labels = None
 depends_on = None
 
