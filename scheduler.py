@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands import MODULES
-from commands.matching import run_match
 from commands.sources import replay_dir
 from errors import FundwatchError
 from settings import job_schedules
@@ -145,9 +144,11 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return summary + "; " + match_after_scrape(now)
 
     def match_after_scrape(now: datetime) -> str:
-        report = run_match(app)
-        report.pop("(removed profiles)", None)
-        report.pop("(tagged calls)", None)
+        from match_run import REMOVED, TAGGED, run_match
+
+        report = run_match(settings, app.engine)
+        report.pop(REMOVED, None)
+        report.pop(TAGGED, None)
         added = sum(r.added for r in report.values())
         updated = sum(r.updated for r in report.values())
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"

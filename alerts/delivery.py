@@ -14,7 +14,7 @@ STARTTLS succeeded (nor at all with ``security = "none"``) (E5, E6).
 
 Test hook: the environment variable ``FUNDWATCH_CRASH_AT`` (``after_claim``, ``after_smtp_250`` or
 ``after_commit``) makes this process kill itself with SIGKILL at that point, so the crash matrix (E2)
-can be run with real process kills. Nothing else reads it; never set it in production.
+can be run with real process kills (see ``crashpoints``); never set it in production.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import base64
 import logging
 import os
 import re
-import signal
 import smtplib
 import socket
 import ssl
@@ -33,24 +32,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from crashpoints import crash_point
 from errors import DeliveryError
 from store.engine import write_session
 from store.outbox import claim_due, mark_failed, mark_retry, mark_sent, recover_interrupted
 
 log = logging.getLogger(__name__)
 
-CRASH_ENV = "FUNDWATCH_CRASH_AT"
 CRASH_POINTS = ("after_claim", "after_smtp_250", "after_commit")
 MAX_BACKOFF = timedelta(hours=6)
 #: SMTP replies that mean "your login is wrong": a configuration problem, retried so a fix lets the queue drain
 _AUTH_CODES = {530, 534, 535, 538}
-
-
-def crash_point(name: str) -> None:
-    """Test hook: SIGKILL this process here if FUNDWATCH_CRASH_AT names this point."""
-    if os.environ.get(CRASH_ENV) == name:
-        log.warning("FUNDWATCH_CRASH_AT=%s: killing this process (test hook)", name)
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class Transport(Protocol):

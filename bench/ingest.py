@@ -1,7 +1,7 @@
 """Ingest benchmark: parse + upsert 10,000 calls, then re-upsert them unchanged (must be much cheaper).
 
 Baseline in the same run: a bare INSERT of the same rows with SQLAlchemy Core (no change detection).
-Usage: python -m bench.ingest [--calls N] [--database-url URL]
+Usage: python -m bench.ingest [--calls N] [--database-url URL]  (PostgreSQL: a scratch database on that server)
 """
 
 from __future__ import annotations
@@ -103,7 +103,13 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    write_results("ingest" + ("-postgres" if args.database_url else ""), run(args.calls, args.database_url))
+    if args.database_url:
+        from bench.search import scratch_postgres
+
+        with scratch_postgres(args.database_url) as url:  # a new database, dropped afterwards
+            write_results("ingest-postgres", run(args.calls, url))
+    else:
+        write_results("ingest", run(args.calls, None))
 
 
 if __name__ == "__main__":

@@ -1,40 +1,24 @@
-"""Matching commands: ``rank``, ``match``, ``profile check/preview``, ``feedback`` and ``eval``; and
-``run_match``, the match job the scheduler runs after each scrape."""
+"""Matching commands: ``rank``, ``match``, ``profile check/preview``, ``feedback`` and ``eval`` (the match run
+itself, also scheduled after each scrape, is ``match_run.run_match``)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from errors import InputFormatError
 
 if TYPE_CHECKING:
     from scheduler import App
 
-OPEN_STATUSES = ("open", "forthcoming")
-
 
 def profiles_dir(app: App) -> Path:
     return app.settings.path(app.settings.paths.profiles_dir)
 
 
-def _stored_calls(app: App) -> list[Any]:
-    from store.calls import list_calls
-    from store.engine import read_session
-
-    with read_session(app.engine) as session:
-        return list_calls(session)
-
-
-def _call_index(calls: list[Any]):
-    from matcher import CallIndex, CallText
-
-    # the vocabulary and IDF come from every stored call, closed ones too: a bigger, steadier corpus
-    return CallIndex.build([CallText.from_record(c) for c in calls])
-
-
 def cmd_rank(app: App) -> int:
+    from match_run import OPEN_STATUSES, call_index, stored_calls
     from matcher import rank, resolve_profile, threshold
     from matcher.output import ranking_json, ranking_table
     from store.engine import read_session
@@ -44,11 +28,11 @@ def cmd_rank(app: App) -> int:
     if args.limit < 0:
         raise InputFormatError("--limit must be 0 (all) or more")
     profile = resolve_profile(args.profile, profiles_dir(app))
-    calls = _stored_calls(app)
+    calls = stored_calls(app.engine)
     with read_session(app.engine) as session:
         feedback = feedback_for_profile(session, profile.id)
     statuses = None if args.include_closed else OPEN_STATUSES
-    results = rank(profile, _call_index(calls), feedback, limit=args.limit or None, statuses=statuses)
+    results = rank(profile, call_index(calls), feedback, limit=args.limit or None, statuses=statuses)
     by_id = {c.id: c for c in calls}
     if args.format == "json":
         print(ranking_json(results, by_id))
@@ -58,44 +42,12 @@ def cmd_rank(app: App) -> int:
     return 0
 
 
-def run_match(app: App) -> dict[str, Any]:
-    """Score every stored call against every profile and store the matches; returns what changed."""
-    from datetime import UTC, datetime
-
-    from commands.strategy import tag_stored_calls
-    from matcher import load_profiles, rank_all
-    from store.engine import read_session, write_session
-    from store.matches import MatchRow, all_feedback, remove_matches_of_unknown_profiles, replace_matches
-
-    profiles = load_profiles(profiles_dir(app))
-    calls = _stored_calls(app)
-    with read_session(app.engine) as session:
-        feedback = all_feedback(session)
-    settings = app.settings.matcher
-    results = rank_all(
-        list(profiles.values()),
-        _call_index(calls),
-        feedback,
-        statuses=OPEN_STATUSES,
-        limit=settings.store_limit,
-        min_score=settings.store_min_score,
-    )
-    scope = {c.id for c in calls if c.status in OPEN_STATUSES}
-    now = datetime.now(UTC)
-    report: dict[str, Any] = {}
-    with write_session(app.engine) as session:
-        for profile_id, scored in results.items():
-            rows = [MatchRow(s.call_id, s.score, s.explanation()) for s in scored]
-            report[profile_id] = replace_matches(session, profile_id, profiles[profile_id].version, rows, scope, now)
-        report["(removed profiles)"] = remove_matches_of_unknown_profiles(session, set(profiles))
-    report["(tagged calls)"] = tag_stored_calls(app.engine, calls, now)
-    return report
-
-
 def cmd_match(app: App) -> int:
-    report = run_match(app)
-    orphans = report.pop("(removed profiles)")
-    tagged = report.pop("(tagged calls)")
+    from match_run import REMOVED, TAGGED, run_match
+
+    report = run_match(app.settings, app.engine)
+    orphans = report.pop(REMOVED)
+    tagged = report.pop(TAGGED)
     for profile_id, result in report.items():
         print(
             f"{profile_id}: {result.added} new, {result.updated} updated, {result.removed} removed, "
@@ -131,6 +83,7 @@ def cmd_profile_check(app: App) -> int:
 
 
 def cmd_profile_preview(app: App) -> int:
+    from match_run import OPEN_STATUSES, call_index, stored_calls
     from matcher import feedback_effect, load_profile, preview, rank, resolve_profile
     from matcher.output import preview_table, ranking_table
     from store.engine import read_session
@@ -138,10 +91,10 @@ def cmd_profile_preview(app: App) -> int:
 
     args = app.args
     saved = resolve_profile(args.id, profiles_dir(app))
-    calls = _stored_calls(app)
+    calls = stored_calls(app.engine)
     with read_session(app.engine) as session:
         feedback = feedback_for_profile(session, saved.id)
-    index = _call_index(calls)
+    index = call_index(calls)
     statuses = None if args.include_closed else OPEN_STATUSES
     by_id = {c.id: c for c in calls}
     if args.against:
@@ -164,6 +117,7 @@ def cmd_profile_preview(app: App) -> int:
 
 
 def cmd_feedback(app: App) -> int:
+    from match_run import stored_calls
     from matcher import resolve_profile
     from store.calls import get_call
     from store.engine import read_session, write_session
@@ -174,7 +128,7 @@ def cmd_feedback(app: App) -> int:
     if args.call is None:
         with read_session(app.engine) as session:
             marks = feedback_for_profile(session, profile.id)
-            calls = {c.id: c for c in _stored_calls(app) if c.id in marks}
+            calls = {c.id: c for c in stored_calls(app.engine) if c.id in marks}
         if not marks:
             print(f"{profile.id}: no feedback")
         for call_id, verdict in sorted(marks.items()):

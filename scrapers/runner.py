@@ -15,8 +15,12 @@ listing request failed or answered 304, and at least one call was found (a redes
 yields nothing must not unlist everything).
 
 A source in failure backoff (see ``store.health``) is skipped until its next attempt is due,
-unless ``force``; nothing is ever disabled. After the sources, when any call was added or changed, the
+unless ``force``; nothing is ever disabled. After the sources, when any source read calls, the
 duplicate groups (the same call at several sources, ``store.groups``) are recomputed.
+
+Crash safety (D3): each batch is one transaction, so a killed scrape leaves whole batches or none; a
+re-run upserts the same records again and converges. ``crashpoints`` names the points the crash tests
+kill the process at.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from crashpoints import crash_point
 from errors import SourceError
 from scrapers.base import SourceKind
 from scrapers.crawl import crawl
@@ -133,7 +138,10 @@ def run_scrape(
     for result in skipped:
         if progress:
             progress("done", result)
-    if any(r.new or r.updated or r.unlisted for r in results.values()):
+    crash_point("scrape.before_regroup")
+    # after every scrape that read calls, not only when some changed: a run killed before this point
+    # stored its changes without grouping them, and its re-run finds nothing changed (D3)
+    if any(r.parsed or r.unlisted for r in results.values()):
         regroup(engine, fixed_now)
     if transport is not None and transport.misses:
         shown = "; ".join(transport.misses[:10]) + ("; ..." if len(transport.misses) > 10 else "")
@@ -317,6 +325,9 @@ class _SourceRun:
             return
         with write_session(self.engine) as session:
             upserted = upsert_calls(session, list(self._pending.values()), now=self.now)
+            session.flush()
+            crash_point("scrape.batch_uncommitted")
+        crash_point("scrape.after_batch")
         self._pending.clear()
         self.result.new += upserted.new
         self.result.updated += upserted.updated

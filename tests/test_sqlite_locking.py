@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
+from bench import concurrency
 from store.calls import count_calls, upsert_calls
 from store.engine import make_engine, read_session, write_session
 from store.migrate import upgrade
@@ -74,3 +76,15 @@ def test_readers_are_not_blocked_by_an_open_write_transaction(sqlite_url):
     with read_session(engine) as reader:
         assert count_calls(reader) == 2
     engine.dispose()
+
+
+@pytest.mark.slow
+def test_d1_readers_in_other_processes_see_no_error_while_1000_upserts_are_written_in_50_row_transactions(
+    tmp_path,
+):
+    # the few-second version of `python -m bench.concurrency` (30 s, timings printed there, never asserted)
+    figures = concurrency.run(tmp_path / "d1.db", seconds=3, calls_count=300, upserts=1000, batch=50, count=4)
+
+    assert figures["errors"] == [] and figures["error_count"] == 0
+    assert figures["rows_written"] == figures["rows_present"] == 1000
+    assert figures["searches_during_writes"] > 0 and figures["baseline_searches_alone"] > 0
