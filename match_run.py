@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 OPEN_STATUSES = ("open", "forthcoming")
 #: key of the report entry counting the removed matches of profiles that no longer exist
 REMOVED = "(removed profiles)"
+#: key of the report entry counting the calls given new Agenda 2030 and child/youth tags (strategy alignment)
+TAGGED = "(tagged calls)"
 
 
 def profiles_dir(settings: Settings) -> Path:
@@ -55,8 +57,8 @@ def run_match(
 ) -> dict[str, Any]:
     """Score every open or forthcoming call against every profile and store the matches.
 
-    Returns each profile's ``ReplaceResult`` (what changed) and, under ``REMOVED``, how many matches of
-    profiles that no longer exist were removed. ``timings``, when given, receives the seconds each step
+    Returns each profile's ``ReplaceResult`` (what changed), under ``REMOVED`` how many matches of profiles
+    that no longer exist were removed, and under ``TAGGED`` how many calls were (re)tagged. ``timings``, when given, receives the seconds each step
     took (``read``, ``index``, ``rank``, ``store``); they are also logged.
     """
     timings = {} if timings is None else timings
@@ -96,6 +98,11 @@ def run_match(
         report[REMOVED] = remove_matches_of_unknown_profiles(session, set(profiles))
     crash_point("match.after_commit")
     lap("store")
+    # every call whose text or the term list changed gets its tags (the first run after 0009_strategy: all)
+    from commands.strategy import tag_stored_calls
+
+    report[TAGGED] = tag_stored_calls(engine, calls, now)
+    lap("tags")
     log.info(
         "match run: %d calls x %d profiles; %s",
         len(calls),

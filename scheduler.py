@@ -144,10 +144,11 @@ def job_functions(app: App) -> dict[str, Callable[[datetime], str]]:
         return summary + "; " + match_after_scrape(now)
 
     def match_after_scrape(now: datetime) -> str:
-        from match_run import REMOVED, run_match
+        from match_run import REMOVED, TAGGED, run_match
 
         report = run_match(settings, app.engine)
         report.pop(REMOVED, None)
+        report.pop(TAGGED, None)
         added = sum(r.added for r in report.values())
         updated = sum(r.updated for r in report.values())
         return f"matched {len(report)} profiles: {added} new, {updated} updated matches"

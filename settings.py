@@ -50,6 +50,11 @@ class DatabaseSettings(Section):
 class PathSettings(Section):
     profiles_dir: str = Field("profiles", description="Folder of the profile TOML files (one per administration).")
     var_dir: str = Field("var", description="Folder for state: the SQLite database, outbox, locks, recordings.")
+    relations_file: str = Field(
+        "data/relations.toml",
+        description="KLK's file of the municipality's twin towns and networks, used for partner hints "
+        '(see "Strategy alignment").',
+    )
 
 
 class LoggingSettings(Section):

@@ -85,6 +85,9 @@ class Entry:
     kind: str = ""
     #: the same call at other sources: (where, link), e.g. ("EuroAccess", "https://...")
     also: tuple[tuple[str, str], ...] = ()
+    #: strategy fit in Swedish, e.g. ("Partner: Gdańsk, Wismar kan delta (Interreg Södra Östersjön)",
+    #: "Agenda 2030: mål 6, 14")
+    strategy: tuple[str, ...] = ()
     #: the administration's follow-up status in Swedish ("Ansöker"), or "" when it follows nothing up yet
     followup_status: str = ""
 
@@ -239,10 +242,12 @@ def make_entry(
     profile_id: str | None = None,
     changes: Sequence[Any] = (),
     groups: Mapping[str, Sequence[Any]] | None = None,
+    strategy: Mapping[int, Sequence[str]] | None = None,
     followup_status: str = "",
 ) -> Entry:
     """One call as a digest shows it; feedback links only when ``profile_id`` is given; ``groups`` (group key ->
-    calls) gives the links of the same call at other sources; ``followup_status``: the profile's follow-up."""
+    calls) gives the links of the same call at other sources; ``strategy`` (call id -> lines) its strategy fit;
+    ``followup_status``: the profile's follow-up."""
     all_cutoffs = cutoffs(call)
     upcoming = next_cutoff(call, now)
     days = days_left(upcoming, now) if upcoming else None
@@ -273,6 +278,7 @@ def make_entry(
         not_relevant_url=links.feedback(profile_id, call.id, "not_relevant") if profile_id else "",
         kind=KIND_SV.get(getattr(call, "kind", "call") or "call", ""),
         also=other_links(call, groups),
+        strategy=tuple(short(line, 200) for line in (strategy or {}).get(call.id, ())[:4] if clean(line)),
         followup_status=clean(followup_status),
     )
 
@@ -345,6 +351,7 @@ def build_digest(
     links: Links,
     options: DigestOptions,
     groups: Mapping[str, Sequence[Any]] | None = None,
+    strategy: Mapping[int, Sequence[str]] | None = None,
     followups: Mapping[int, str] | None = None,
 ) -> Digest:
     """One profile's digest for ``week``.
@@ -353,8 +360,9 @@ def build_digest(
     listed in earlier digests; ``changes``: call id → changes since the last mailed digest; ``feedback``:
     call id → verdict. Calls marked not relevant never appear. ``groups`` (group key → calls): the same call
     found at several sources is shown once, with the other sources' links, and never again once shown (nor
-    when one of its copies was marked not relevant). ``followups``: call id → the profile's follow-up status in
-    Swedish, shown beside each call's follow-up link.
+    when one of its copies was marked not relevant). ``strategy`` (call id → lines) adds each call's partner
+    hints and Agenda 2030 goals. ``followups``: call id → the profile's follow-up status in Swedish, shown beside
+    each call's follow-up link.
     """
     status_of = dict(followups or {})
     earlier_groups = {k for k in (_group(c) for c in earlier) if k}
@@ -374,6 +382,7 @@ def build_digest(
             profile_id=profile.id,
             groups=groups,
             followup_status=status_of.get(c.id, ""),
+            strategy=strategy,
         )
         for m, c in new_pairs
     )
@@ -407,6 +416,7 @@ def build_digest(
             profile_id=profile.id,
             changes=changes.get(c.id, ()),
             groups=groups,
+            strategy=strategy,
             followup_status=status_of.get(c.id, ""),
         )
         for _, c in closing_calls
@@ -423,6 +433,7 @@ def build_digest(
             profile_id=profile.id,
             changes=changes.get(call.id, ()),
             groups=groups,
+            strategy=strategy,
             followup_status=status_of.get(call.id, ""),
         )
         if entry.changes:

@@ -26,6 +26,7 @@ from alerts.links import Links
 from alerts.message import build_message, message_id_for
 from alerts.overview import build_overview
 from alerts.render import render_digest, render_overview
+from alerts.strategy_lines import strategy_lines_for
 from alerts.text import iso_week, parse_week
 from alerts.tokens import load_web_secret
 from errors import ConfigError, ProfileError
@@ -122,6 +123,7 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
     changes = changes_since(session, [c.id for c in earlier], last.created_at) if last else {}
     candidates = undigested_matches(session, profile.id)
     groups = group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier])
+    strategy = strategy_lines_for(session, settings, [c for _, c in candidates] + list(earlier))
     return build_digest(
         profile,
         candidates=candidates,
@@ -133,6 +135,7 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
         links=links,
         options=options_for(settings),
         groups=groups,
+        strategy=strategy,
         followups={cid: STATUS_SV.get(s, s) for cid, s in statuses_for_profile(session, profile.id).items()},
     )
 

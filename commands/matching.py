@@ -43,10 +43,11 @@ def cmd_rank(app: App) -> int:
 
 
 def cmd_match(app: App) -> int:
-    from match_run import REMOVED, run_match
+    from match_run import REMOVED, TAGGED, run_match
 
     report = run_match(app.settings, app.engine)
     orphans = report.pop(REMOVED)
+    tagged = report.pop(TAGGED)
     for profile_id, result in report.items():
         print(
             f"{profile_id}: {result.added} new, {result.updated} updated, {result.removed} removed, "
@@ -54,6 +55,8 @@ def cmd_match(app: App) -> int:
         )
     if orphans:
         print(f"removed {orphans} matches of profiles that no longer exist")
+    if tagged:
+        print(f"tagged {tagged} calls with Agenda 2030 and child/youth tags")
     return 0
 
 

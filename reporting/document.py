@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reporting import charts, tables
+from reporting import charts, strategy_tables, tables
 from reporting.figures import YearReport
 from reporting.formatting import datetime_sv, sek
 from reporting.summary import DEFINITIONS, summary_paragraphs
@@ -95,6 +95,17 @@ SECTIONS: tuple[Section, ...] = (
         sheets=lambda r: (tables.funding_table(r), tables.funding_by_administration_table(r)),
     ),
     Section("partner", "Internationella partner", "partners.html"),
+    Section("agenda2030", "Agenda 2030", "agenda2030.html", sheets=lambda r: (strategy_tables.sdg_table(r),)),
+    Section(
+        "internationellt",
+        "Internationellt arbete",
+        "international.html",
+        sheets=lambda r: (
+            strategy_tables.activity_kind_table(r),
+            strategy_tables.activity_partner_table(r),
+            strategy_tables.partner_activity_table(r),
+        ),
+    ),
     Section("uppfoljningar", "Årets uppföljningar", "records.html", page_break=True),
     Section("kurser", "Växelkurser", "rates.html", sheets=lambda r: (tables.rates_table(r),) if r.rates else ()),
     Section("kontroll", "Att kontrollera", "warnings.html", shown=lambda r: bool(r.warnings)),
@@ -118,6 +129,7 @@ def _environment() -> Environment:
         summary_paragraphs=summary_paragraphs,
         definitions=DEFINITIONS,
         records_brief_table=records_brief_table,
+        strategy_tables=strategy_tables,
     )
     env.filters["markup"] = Markup
     return env

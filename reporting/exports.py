@@ -55,6 +55,10 @@ _SHEET_NAMES = {
     "uppfoljningar": "Uppföljningar",
     "finansiering": "Finansieringstyp",
     "finansiering-forvaltning": "Finansiering per förvaltning",
+    "agenda2030": "Agenda 2030",
+    "internationellt": "Internationellt arbete",
+    "internationellt-forvaltningar": "Aktiviteter per förvaltning",
+    "internationellt-partner": "Aktiviteter per partner",
     "kurser": "Växelkurser",
     "definitioner": "Definitioner",
 }

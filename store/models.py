@@ -171,6 +171,9 @@ from store.models_access import AuditEvent, User  # noqa: E402, F401
 # the follow-up's tables (applications and their reminders)
 from store.models_followup import FollowUp, Reminder  # noqa: E402, F401
 
+# the strategy alignment's tables (Agenda 2030 tags, international activities)
+from store.models_strategy import Activity, CallTag, CallTagging  # noqa: E402, F401
+
 __all__ = [
     "Alert",
     "AuditEvent",

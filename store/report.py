@@ -13,7 +13,7 @@ administration; match rows are overwritten by every matching run, so they cannot
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from store.digest_tables import OVERVIEW_ID, Digest, DigestItem
 from store.models import Call
 from store.models_followup import FollowUp
+from store.strategy import activity_years, goals_by_call, list_activities
 
 #: digest sections in which a call was shown to the administration
 SHOWN_SECTIONS = ("new", "closing", "changed")
@@ -67,15 +68,31 @@ class FollowUpFact:
 
 
 @dataclass(frozen=True)
+class ActivityFact:
+    """One international meeting, training or study visit of the year (the strategy's activity register)."""
+
+    held_on: date
+    profile_id: str
+    kind: str
+    partner: str
+    participants: int
+    mode: str
+
+
+@dataclass(frozen=True)
 class YearFacts:
     """Everything the yearly report is computed from.
 
     ``matched``: profile id -> ids of the calls first listed in that profile's digests during the year.
+    ``goals_by_call``: the Agenda 2030 goals of the follow-ups' calls; ``activities``: the year's international
+    activities (both from the strategy alignment, for the sections "Agenda 2030" and "Internationellt arbete").
     """
 
     year: int
     followups: tuple[FollowUpFact, ...]
     matched: dict[str, frozenset[int]]
+    goals_by_call: dict[int, frozenset[int]] = field(default_factory=dict)
+    activities: tuple[ActivityFact, ...] = ()
 
 
 def year_bounds(year: int, timezone: str = TIMEZONE) -> tuple[datetime, datetime]:
@@ -179,15 +196,30 @@ def matched_calls_for_year(
 
 def year_facts(session: Session, year: int, profile_id: str | None = None, timezone: str = TIMEZONE) -> YearFacts:
     """The facts of one year's report, for every profile or one."""
+    followups = tuple(followups_for_year(session, year, profile_id, timezone))
+    goals = goals_by_call(session, [f.call_id for f in followups])
     return YearFacts(
         year=year,
-        followups=tuple(followups_for_year(session, year, profile_id, timezone)),
+        followups=followups,
         matched=matched_calls_for_year(session, year, profile_id, timezone),
+        goals_by_call={call_id: frozenset(found) for call_id, found in goals.items()},
+        activities=activities_for_year(session, year, profile_id),
+    )
+
+
+def activities_for_year(session: Session, year: int, profile_id: str | None = None) -> tuple[ActivityFact, ...]:
+    """The year's international activities (of one profile, when given), oldest first."""
+    rows = list_activities(session, year, [profile_id] if profile_id is not None else None)
+    return tuple(
+        ActivityFact(a.held_on, a.profile_id, a.kind, a.partner, a.participants, a.mode)
+        for a in reversed(rows)
+        if a.held_on is not None
     )
 
 
 def report_years(session: Session, timezone: str = TIMEZONE) -> list[int]:
-    """The years that have follow-up steps or digests, newest first (for choosing a report's year)."""
+    """The years that have follow-up steps, digests or international activities, newest first (for choosing a
+    report's year)."""
     years: set[int] = set()
     zone = ZoneInfo(timezone)
     columns: Iterable[Any] = (
@@ -203,4 +235,5 @@ def report_years(session: Session, timezone: str = TIMEZONE) -> list[int]:
     low, high = session.exec(select(func.min(Digest.created_at), func.max(Digest.created_at))).one()
     if low is not None:
         years.update(range(_local_date(low, zone).year, _local_date(high, zone).year + 1))
+    years.update(activity_years(session))
     return sorted(years, reverse=True)

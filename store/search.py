@@ -48,6 +48,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from store.models import Call, Match
+from store.models_strategy import CallTag
+from store.strategy import CHILD_YOUTH, sdg_tag
 
 #: at most this many words (or phrases) of a query are used; the rest are ignored and reported
 MAX_TERMS = 12
@@ -277,6 +279,10 @@ class SearchFilters:
     open_to_municipalities: bool = False
     #: only calls matched to this profile (administration)
     profile_id: str = ""
+    #: only calls tagged with one of these Sustainable Development Goals (1–17)
+    sdg_goals: Sequence[int] = ()
+    #: only calls aimed at children and young people
+    child_youth: bool = False
 
 
 @dataclass
@@ -316,6 +322,11 @@ def _filters(flt: SearchFilters) -> list[ColumnElement[bool]]:
     if flt.profile_id:
         matched = select(Match.call_id).where(Match.profile_id == flt.profile_id)
         where.append(col(Call.id).in_(matched))
+    if flt.sdg_goals:
+        tags = [sdg_tag(int(goal)) for goal in flt.sdg_goals]
+        where.append(col(Call.id).in_(select(CallTag.call_id).where(col(CallTag.tag).in_(tags))))
+    if flt.child_youth:
+        where.append(col(Call.id).in_(select(CallTag.call_id).where(CallTag.tag == CHILD_YOUTH)))
     return where
 
 

@@ -222,6 +222,10 @@ def test_the_workbook_reads_back_with_numbers_as_numbers_and_text_never_a_formul
         "Uppföljningar",
         "Finansieringstyp",
         "Finansiering per förvaltning",
+        "Agenda 2030",
+        "Internationellt arbete",
+        "Aktiviteter per förvaltning",
+        "Aktiviteter per partner",
         "Växelkurser",
         "Definitioner",
     ]

@@ -291,6 +291,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
     """Build the web application for these settings and this (migrated) engine."""
     from web import (
         api,
+        pages_activity,
         pages_auth,
         pages_call,
         pages_followup,
@@ -379,6 +380,7 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
         pages_report,
         pages_auth,
         pages_links,
+        pages_activity,
         api,
     ):
         app.include_router(module.router)

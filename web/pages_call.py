@@ -17,6 +17,7 @@ from web.app import LoginRequired, current_user, flash, render, state
 from web.followup_view import FollowUpForm, followup_section
 from web.formatting import VERDICT
 from web.guards import check_csrf
+from web.strategy_view import strategy_context
 
 router = APIRouter()
 
@@ -51,6 +52,7 @@ def call_context(request: Request, call_id: int, followup_failed: FollowUpForm |
         # matched administrations first, then the others, for the feedback buttons and follow-up forms
         ordered = matched_ids + [pid for pid in names if pid not in matched_ids]
         followup = followup_section(db, call_id, user, names, ordered, failed=followup_failed)
+        strategy = strategy_context(web, db, call)
     return {
         "call": call,
         "changes": list(reversed(changes)),
@@ -62,6 +64,7 @@ def call_context(request: Request, call_id: int, followup_failed: FollowUpForm |
         "similar_pending": index is None,
         "extra_items": extra_items(call.extra or {}),
         **followup,
+        **strategy,
     }
 
 

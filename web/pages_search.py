@@ -12,6 +12,9 @@ from store.browse import matches_for_calls
 from store.engine import read_session
 from store.models import KINDS, STATUSES
 from store.search import SearchResult, facet_values, search_calls
+from store.strategy import tags_for_calls
+from strategy.sdg import load_sdg_terms
+from strategy.summary import goals_of
 from web.app import WebState, render, state
 from web.csvout import csv_response
 from web.formatting import KIND, STATUS, datetime_sv
@@ -63,6 +66,7 @@ def search_page(request: Request) -> Response:
     result, matches = run_search(web, form, form.offset, form.per_page)
     with read_session(web.engine) as db:
         facets = cached_facets(web, db)
+        tags = tags_for_calls(db, [c.id for c in result.calls])
     names = web.profiles.names()
     last_page = max((result.total + form.per_page - 1) // form.per_page, 1)
     if not result.total_exact:  # more pages than counted: the pager offers the next one
@@ -81,6 +85,9 @@ def search_page(request: Request) -> Response:
             "page_sizes": PAGE_SIZES,
             "last_page": last_page,
             "pages": page_numbers(form.page, last_page),
+            "tags": tags,
+            "goal_numbers": goals_of,
+            "sdg_goals": [(g.number, g.name) for g in load_sdg_terms().goals],
         },
     )
 

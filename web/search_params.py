@@ -28,6 +28,10 @@ class SearchForm:
     deadline_to: str = ""
     municipal: bool = False
     profile: str = ""
+    #: Agenda 2030 goals (1–17)
+    sdg: list[int] = field(default_factory=list)
+    #: only calls aimed at children and young people
+    child_youth: bool = False
     sort: str = "relevance"
     page: int = 1
     per_page: int = 25
@@ -45,6 +49,8 @@ class SearchForm:
             deadline_to=_day(self.deadline_to, start=False),
             open_to_municipalities=self.municipal,
             profile_id=self.profile,
+            sdg_goals=self.sdg,
+            child_youth=self.child_youth,
         )
 
     @property
@@ -64,6 +70,8 @@ class SearchForm:
             "to": self.deadline_to,
             "municipal": "1" if self.municipal else "",
             "profile": self.profile,
+            "sdg": [str(goal) for goal in self.sdg],
+            "barn": "1" if self.child_youth else "",
             "sort": "" if self.sort == "relevance" else self.sort,
             "page": "" if self.page == 1 else str(self.page),
             "per_page": "" if self.per_page == 25 else str(self.per_page),
@@ -92,6 +100,8 @@ class SearchForm:
             or self.deadline_to
             or self.municipal
             or self.profile
+            or self.sdg
+            or self.child_youth
         )
 
 
@@ -122,6 +132,8 @@ def parse_search(params: QueryParams) -> SearchForm:
         languages=[v for v in params.getlist("language") if v][:20],
         municipal=params.get("municipal", "") in ("1", "on", "true"),
         profile=params.get("profile", "")[:100],
+        sdg=sorted({int(v) for v in params.getlist("sdg") if v.isascii() and v.isdigit() and 1 <= int(v) <= 17}),
+        child_youth=params.get("barn", "") in ("1", "on", "true"),
     )
     for key, label in (("from", "deadline_from"), ("to", "deadline_to")):
         text = params.get(key, "").strip()
