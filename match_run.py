@@ -98,7 +98,7 @@ def run_match(
         report[REMOVED] = remove_matches_of_unknown_profiles(session, set(profiles))
     crash_point("match.after_commit")
     lap("store")
-    # every call whose text or the term list changed gets its tags (the first run after 0009_strategy: all)
+    # every call whose text or the term list changed gets its tags (the first run after 0011_strategy: all)
     from commands.strategy import tag_stored_calls
 
     report[TAGGED] = tag_stored_calls(engine, calls, now)

@@ -1,4 +1,4 @@
-"""Tables of the strategy alignment (migration ``0009_strategy``): the Agenda 2030 and child/youth tags of each
+"""Tables of the strategy alignment (migration ``0011_strategy``): the Agenda 2030 and child/youth tags of each
 call, when each call was last tagged, and the register of international activities.
 """
 

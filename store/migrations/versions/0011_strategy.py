@@ -1,6 +1,6 @@
 """strategy alignment: Agenda 2030 and child/youth tags per call, and the international activity register
 
-Revision ID: 0009_strategy
+Revision ID: 0011_strategy
 Revises: 0010_webperf
 
 The tags are filled by ``fundwatch match`` (and the matching after each scheduled scrape), which tags every
@@ -12,7 +12,7 @@ from alembic import op
 
 import store.types
 
-revision = "0009_strategy"
+revision = "0011_strategy"
 down_revision = "0010_webperf"
 branch_labels = None
 depends_on = None
