@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from commands.users import _actor
+from commands.users import cli_actor
 from errors import InputFormatError
 
 log = logging.getLogger("fundwatch.strategy")
@@ -80,7 +80,7 @@ def cmd_activity_add(app) -> int:
         if "profile_id" in errors:
             problems[[p.split(":")[0] for p in problems].index("--profile")] += f" ({', '.join(profiles) or 'none'})"
         raise InputFormatError("; ".join(problems), problems)
-    actor = _actor()
+    actor = cli_actor()
     with write_session(app.engine) as session:
         activity = add_activity(session, **entry.__dict__, created_by=actor)
         record_audit(session, actor, "activity.add", f"activity:{activity.id}", data)

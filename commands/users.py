@@ -10,7 +10,8 @@ if TYPE_CHECKING:
     from scheduler import App
 
 
-def _actor() -> str:
+def cli_actor() -> str:
+    """Who a change made on the command line is audited as: ``cli:<system user>``."""
     import getpass
 
     try:
@@ -51,7 +52,7 @@ def cmd_user_add(app: App) -> int:
             profiles=args.profile or [],
             known_profiles=known,
             display_name=args.name or "",
-            actor=_actor(),
+            actor=cli_actor(),
         )
     bound = f" for {', '.join(user.profiles)}" if user.profiles else ""
     print(f"user {user.username} added ({user.role}{bound})")
@@ -64,7 +65,7 @@ def cmd_user_passwd(app: App) -> int:
 
     password = _read_password(app.args)
     with write_session(app.engine) as session:
-        change_password(session, app.args.username, password, actor=_actor())
+        change_password(session, app.args.username, password, actor=cli_actor())
     print(f"password of {app.args.username} changed; their open sessions have ended")
     return 0
 
@@ -74,7 +75,7 @@ def cmd_user_remove(app: App) -> int:
     from web.accounts import delete_user
 
     with write_session(app.engine) as session:
-        delete_user(session, app.args.username, actor=_actor())
+        delete_user(session, app.args.username, actor=cli_actor())
     print(f"user {app.args.username} removed")
     return 0
 
