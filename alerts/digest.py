@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from alerts.links import Links
@@ -156,10 +157,13 @@ def next_cutoff(call: Any, now: datetime) -> datetime | None:
 
 def is_current(call: Any, now: datetime) -> bool:
     """Still worth telling people about: listed, not closed, and not past its final deadline."""
+    return _current(call, cutoffs(call), now)
+
+
+def _current(call: Any, all_cutoffs: Sequence[datetime], now: datetime) -> bool:
     if getattr(call, "status", "open") == "closed" or not getattr(call, "listed", True):
         return False
-    final = cutoffs(call)
-    return not final or final[-1] >= now
+    return not all_cutoffs or all_cutoffs[-1] >= now
 
 
 def _explanation(match: Any) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
@@ -302,14 +306,17 @@ def select_new(
 ) -> list[tuple[Any, Any]]:
     """Matches worth sending: above the threshold, not marked not relevant, still current; best first."""
     floor = threshold(profile, options)
-    chosen = [
-        (m, c)
-        for m, c in candidates
-        if m.score >= floor and feedback.get(c.id) != "not_relevant" and is_current(c, now)
-    ]
     far = now + timedelta(days=36500)
-    chosen.sort(key=lambda mc: (-mc[0].score, next_cutoff(mc[1], now) or far, mc[1].id))
-    chosen = one_per_group(chosen)
+    keyed = []  # (sort key, match, call): each call's cut-offs are worked out once
+    for m, c in candidates:
+        if not (m.score >= floor and feedback.get(c.id) != "not_relevant"):
+            continue
+        all_cutoffs = cutoffs(c)
+        if _current(c, all_cutoffs, now):
+            upcoming = next((d for d in all_cutoffs if d >= now), None)
+            keyed.append(((-m.score, upcoming or far, c.id), m, c))
+    keyed.sort(key=itemgetter(0))
+    chosen = one_per_group([(m, c) for _, m, c in keyed])
     return chosen[: limit if limit is not None else getattr(profile, "max_matches", 10)]
 
 
@@ -369,7 +376,8 @@ def build_digest(
     rejected = {
         k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
     }
-    fresh = [(m, c) for m, c in candidates if _group(c) not in earlier_groups | rejected]
+    hidden = earlier_groups | rejected
+    fresh = [(m, c) for m, c in candidates if _group(c) not in hidden]
     new_pairs = select_new(profile, fresh, feedback, now, options)
     new_ids = {c.id for _, c in new_pairs}
     new = tuple(

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.delivery import DeliveryReport, deliver_pending
-from alerts.digest import Digest, DigestOptions, build_digest
+from alerts.digest import Digest, DigestOptions, build_digest, threshold
 from alerts.links import Links
 from alerts.message import build_message, message_id_for
 from alerts.overview import build_overview
@@ -118,10 +118,11 @@ def week_of(now: datetime, week: str | None) -> str:
 
 def build_for_profile(session, profile: Profile, now: datetime, week: str, settings, links: Links) -> Digest:
     """Read what one profile's digest needs from the store and build it (nothing is written)."""
+    options = options_for(settings)
     earlier = digested_calls(session, profile.id)
     last = last_mailed_digest(session, profile.id)
     changes = changes_since(session, [c.id for c in earlier], last.created_at) if last else {}
-    candidates = undigested_matches(session, profile.id)
+    candidates = undigested_matches(session, profile.id, min_score=threshold(profile, options))
     groups = group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier])
     strategy = strategy_lines_for(session, settings, [c for _, c in candidates] + list(earlier))
     return build_digest(
@@ -133,7 +134,7 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
         now=now,
         week=week,
         links=links,
-        options=options_for(settings),
+        options=options,
         groups=groups,
         strategy=strategy,
         followups={cid: STATUS_SV.get(s, s) for cid, s in statuses_for_profile(session, profile.id).items()},

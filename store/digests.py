@@ -8,10 +8,12 @@ web UI share them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Text, case, cast, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -21,6 +23,8 @@ from store.models import Call, CallChange, Match
 __all__ = [
     "OVERVIEW_ID",
     "AlreadyRecorded",
+    "CallRow",
+    "MatchRow",
     "NewMessage",
     "PastDigest",
     "changes_since",
@@ -107,10 +111,122 @@ def record_digest(
     return digest
 
 
-def digested_calls(session: Session, profile_id: str) -> list[Call]:
+# --- what a digest reads of calls and matches ---------------------------------------------------
+#
+# A digest job reads up to ``matcher.store_limit`` matches per profile, and most are never shown: the rows
+# below carry only the columns ``alerts.digest`` reads, as plain objects (no ORM identity map, no change
+# tracking), and the JSON only a shown entry needs is decoded on first use.
+
+
+class _LazyJSON:
+    """A JSON column read as text and decoded on first access, like the ORM's ``JSON`` type would."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.raw, self.cache = f"_{name}_json", f"_{name}"
+
+    def __get__(self, row, owner=None):
+        if row is None:
+            return self
+        value = getattr(row, self.cache)
+        if value is _UNREAD:
+            text = getattr(row, self.raw)
+            value = None if text is None else json.loads(text)
+            setattr(row, self.cache, value)
+        return value
+
+
+_UNREAD = object()
+
+
+class CallRow:
+    """The columns of a ``Call`` that a digest shows or selects on (``description`` only when ``summary`` is
+    empty: the digest falls back to it then, and never reads it otherwise)."""
+
+    __slots__ = (
+        "id",
+        "source",
+        "kind",
+        "title",
+        "url",
+        "funder",
+        "programme",
+        "summary",
+        "description",
+        "status",
+        "deadline_at",
+        "deadlines",
+        "budget",
+        "_applicant_types_json",
+        "_applicant_types",
+        "listed",
+        "group_key",
+    )
+    applicant_types = _LazyJSON()
+
+    def __init__(self, row) -> None:
+        (
+            self.id,
+            self.source,
+            self.kind,
+            self.title,
+            self.url,
+            self.funder,
+            self.programme,
+            self.summary,
+            self.description,
+            self.status,
+            self.deadline_at,
+            self.deadlines,
+            self.budget,
+            self._applicant_types_json,
+            self.listed,
+            self.group_key,
+        ) = row
+        self._applicant_types = _UNREAD
+
+    def __repr__(self) -> str:
+        return f"CallRow(id={self.id!r}, title={self.title!r})"
+
+
+#: what CallRow reads, in its order
+_CALL_COLUMNS = (
+    Call.id,
+    Call.source,
+    Call.kind,
+    Call.title,
+    Call.url,
+    Call.funder,
+    Call.programme,
+    Call.summary,
+    case((Call.summary == "", Call.description), else_="").label("description"),
+    Call.status,
+    Call.deadline_at,
+    Call.deadlines,
+    Call.budget,
+    cast(Call.applicant_types, Text).label("applicant_types"),
+    Call.listed,
+    Call.group_key,
+)
+
+
+class MatchRow:
+    """A stored match as a digest reads it: the call, the score and the explanation (decoded on first use)."""
+
+    __slots__ = ("call_id", "score", "_explanation_json", "_explanation")
+    explanation = _LazyJSON()
+
+    def __init__(self, call_id: int, score: float, explanation_json: str | None) -> None:
+        self.call_id, self.score, self._explanation_json = call_id, score, explanation_json
+        self._explanation = _UNREAD
+
+    def __repr__(self) -> str:
+        return f"MatchRow(call_id={self.call_id!r}, score={self.score!r})"
+
+
+def digested_calls(session: Session, profile_id: str) -> list[CallRow]:
     """Calls listed as new in any of the profile's earlier digests (the "earlier digests" of a new one)."""
     query = (
-        select(Call)
+        select(*_CALL_COLUMNS)
         .where(
             col(Call.id).in_(
                 select(DigestItem.call_id)
@@ -120,24 +236,37 @@ def digested_calls(session: Session, profile_id: str) -> list[Call]:
         )
         .order_by(Call.id)
     )
-    return list(session.exec(query))
+    return [CallRow(row) for row in session.exec(query)]
 
 
-def undigested_matches(session: Session, profile_id: str) -> list[tuple[Match, Call]]:
+def undigested_matches(
+    session: Session, profile_id: str, min_score: float | None = None
+) -> list[tuple[MatchRow, CallRow]]:
     """The profile's matches whose call was never listed as new in one of its digests (nor left out as another
-    source's copy of a call listed: section ``duplicate``), best first."""
+    source's copy of a call listed: section ``duplicate``), best first.
+
+    ``min_score`` (the digest threshold) leaves out the matches below it whose call has no duplicate group:
+    such a match is neither listed nor recorded as a duplicate. Those in a group stay, since they are
+    recorded as ``duplicate`` when another copy of their call is listed.
+    """
     seen = (
         select(DigestItem.call_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
         .where(Digest.profile_id == profile_id, col(DigestItem.section).in_(("new", "duplicate")))
     )
     query = (
-        select(Match, Call)
+        select(Match.score, cast(Match.explanation, Text), *_CALL_COLUMNS)
         .join(Call, Call.id == Match.call_id)
         .where(Match.profile_id == profile_id, col(Match.call_id).not_in(seen))
         .order_by(col(Match.score).desc(), Call.id)
     )
-    return [(m, c) for m, c in session.exec(query)]
+    if min_score is not None:
+        query = query.where(or_(col(Match.score) >= min_score, col(Call.group_key).is_not(None)))
+    out = []
+    for row in session.exec(query):
+        call = CallRow(row[2:])
+        out.append((MatchRow(call.id, row[0], row[1]), call))
+    return out
 
 
 def last_mailed_digest(session: Session, profile_id: str) -> Digest | None:
