@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from strategy.countries import country_sv
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 #: no-break space: keeps "1 234 567 kr" on one line
@@ -17,63 +19,6 @@ STATUS_LABELS = {
     "beviljad": "Beviljad",
     "avslag": "Avslag",
     "avstar": "Avstår",
-}
-
-#: ISO 3166-1 alpha-2 -> Swedish name, for the countries Kalmar's partners are likely to come from
-COUNTRIES = {
-    "AT": "Österrike",
-    "BE": "Belgien",
-    "BG": "Bulgarien",
-    "BY": "Belarus",
-    "CH": "Schweiz",
-    "CY": "Cypern",
-    "CZ": "Tjeckien",
-    "DE": "Tyskland",
-    "DK": "Danmark",
-    "EE": "Estland",
-    "ES": "Spanien",
-    "FI": "Finland",
-    "FO": "Färöarna",
-    "FR": "Frankrike",
-    "GB": "Storbritannien",
-    "GL": "Grönland",
-    "GR": "Grekland",
-    "HR": "Kroatien",
-    "HU": "Ungern",
-    "IE": "Irland",
-    "IS": "Island",
-    "IT": "Italien",
-    "LT": "Litauen",
-    "LU": "Luxemburg",
-    "LV": "Lettland",
-    "MT": "Malta",
-    "NL": "Nederländerna",
-    "NO": "Norge",
-    "PL": "Polen",
-    "PT": "Portugal",
-    "RO": "Rumänien",
-    "SE": "Sverige",
-    "SI": "Slovenien",
-    "SK": "Slovakien",
-    "UA": "Ukraina",
-    "US": "USA",
-    "AX": "Åland",
-    "KE": "Kenya",
-    "TZ": "Tanzania",
-    "ZA": "Sydafrika",
-    "BW": "Botswana",
-    "MZ": "Moçambique",
-    "UG": "Uganda",
-    "GE": "Georgien",
-    "MD": "Moldavien",
-    "AL": "Albanien",
-    "BA": "Bosnien och Hercegovina",
-    "RS": "Serbien",
-    "XK": "Kosovo",
-    "TR": "Turkiet",
-    "CN": "Kina",
-    "IN": "Indien",
-    "VN": "Vietnam",
 }
 
 
@@ -120,7 +65,7 @@ def datetime_sv(value: datetime) -> str:
 
 def country_name(code: str) -> str:
     """The Swedish name of a country code, or the code itself when unknown."""
-    return COUNTRIES.get(code.upper(), code.upper())
+    return country_sv(code)
 
 
 def join_sv(items: list[str]) -> str:
