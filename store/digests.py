@@ -19,6 +19,7 @@ from sqlmodel import Session, col, delete, select
 
 from store.digest_tables import OVERVIEW_ID, Digest, DigestItem, OutboxMessage, Unsubscribe
 from store.models import Call, CallChange, Match
+from store.outbox import queue_messages
 
 __all__ = [
     "OVERVIEW_ID",
@@ -94,20 +95,7 @@ def record_digest(
         raise AlreadyRecorded(f"the digest for {profile_id} in {week} exists already") from exc
     for position, (call_id, section, score) in enumerate(items):
         session.add(DigestItem(digest_id=digest.id, call_id=call_id, section=section, position=position, score=score))
-    for message in messages:
-        session.add(
-            OutboxMessage(
-                digest_id=digest.id,
-                recipient=message.recipient,
-                subject=message.subject,
-                message=message.message,
-                message_id=message.message_id,
-                state="pending",
-                created_at=now,
-                next_attempt_at=now,
-            )
-        )
-    session.flush()
+    queue_messages(session, messages, now, digest_id=digest.id)
     return digest
 
 

@@ -8,7 +8,9 @@ put back to ``pending`` with an alert and re-sent with the same stored bytes and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select, update
 
@@ -23,6 +25,33 @@ __all__ = [
     "outbox_messages",
     "recover_interrupted",
 ]
+
+
+def queue_messages(
+    session: Session,
+    messages: Iterable[Any],
+    now: datetime,
+    *,
+    digest_id: int | None = None,
+    reminder_id: int | None = None,
+) -> None:
+    """Queue rendered messages (``store.digests.NewMessage``) as pending, for a digest or for a reminder, in the
+    caller's transaction: they go out exactly when the ledger row that owns them is committed."""
+    for message in messages:
+        session.add(
+            OutboxMessage(
+                digest_id=digest_id,
+                reminder_id=reminder_id,
+                recipient=message.recipient,
+                subject=message.subject,
+                message=message.message,
+                message_id=message.message_id,
+                state="pending",
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    session.flush()
 
 
 def recover_interrupted(session: Session, now: datetime) -> list[OutboxMessage]:

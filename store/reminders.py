@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store.digest_tables import OutboxMessage
 from store.digests import AlreadyRecorded, NewMessage
 from store.models import Call
 from store.models_followup import REMINDER_STATUSES, FollowUp, Reminder
+from store.outbox import queue_messages
 
 __all__ = ["record_reminder", "reminder_candidates", "reminders_for", "sent_reminders"]
 
@@ -78,18 +78,5 @@ def record_reminder(
         raise AlreadyRecorded(
             f"the {days_before}-day reminder of follow-up {followup_id} for {deadline_at.isoformat()} exists already"
         ) from exc
-    for message in messages:
-        session.add(
-            OutboxMessage(
-                reminder_id=reminder.id,
-                recipient=message.recipient,
-                subject=message.subject,
-                message=message.message,
-                message_id=message.message_id,
-                state="pending",
-                created_at=now,
-                next_attempt_at=now,
-            )
-        )
-    session.flush()
+    queue_messages(session, messages, now, reminder_id=reminder.id)
     return reminder
