@@ -94,6 +94,47 @@ def test_filters_combine_with_text(corpus):
     assert set(found(corpus, "", filters=SearchFilters(programmes=["Regional utveckling"]))) == {"t1", "r1"}
 
 
+@pytest.mark.parametrize("sort", ["relevance", "deadline"])
+def test_a_text_search_for_open_calls_finds_the_same_whichever_index_sqlite_reads_first(corpus, monkeypatch, sort):
+    import store.search
+
+    cases = [
+        ("vatten", SearchFilters(statuses=["open"], languages=["sv"])),
+        ("kommun", SearchFilters(statuses=["open", "forthcoming"], open_to_municipalities=True)),
+        ("och", SearchFilters(statuses=["open"], kinds=["call"], deadline_from=NOW - timedelta(days=400))),
+        ("och -vatten", SearchFilters(statuses=["forthcoming", "open"])),
+    ]
+    by_status = [found(corpus, q, filters=f, sort=sort, now=NOW) for q, f in cases]
+    monkeypatch.setattr(store.search, "drives_from_status", lambda flt, sqlite: False)
+    plain = [found(corpus, q, filters=f, sort=sort, now=NOW) for q, f in cases]
+    assert by_status == plain
+    assert all(by_status[:2])  # the cases find something
+
+
+def test_sqlite_reads_open_calls_from_the_status_index_not_through_another_filters_index(sqlite_url):
+    from store.search import drives_from_status
+
+    assert drives_from_status(SearchFilters(statuses=["open"], languages=["sv"]), sqlite=True)
+    assert not drives_from_status(SearchFilters(statuses=["open", "closed"]), sqlite=True)  # closed: most calls
+    assert not drives_from_status(SearchFilters(languages=["sv"]), sqlite=True)
+    assert not drives_from_status(SearchFilters(statuses=["open"]), sqlite=False)  # PostgreSQL plans by statistics
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    seen: list[str] = []
+
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def plan(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT CALL.ID"):
+            seen.extend(row[3] for row in cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+
+    with read_session(engine) as db:
+        search_calls(db, "vatten", SearchFilters(statuses=["open"], languages=["sv"]), sort="deadline")
+    assert any("ix_call_status" in step for step in seen), seen
+    assert not any("ix_call_language" in step for step in seen), seen
+
+
 def test_open_to_municipalities_reads_the_applicant_types(corpus):
     municipal = set(found(corpus, "", filters=SearchFilters(open_to_municipalities=True)))
     assert {

@@ -17,8 +17,9 @@ from web.app import create_app
 log = logging.getLogger(__name__)
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (IPv4 or IPv6); a clear error when the address is taken."""
+def bind(host: str, port: int, share: bool = False) -> socket.socket:
+    """A listening socket on host:port (IPv4 or IPv6); a clear error when the address is taken. ``share``
+    sets SO_REUSEPORT, so that sibling sockets (:func:`bind_workers`) can listen on the same port."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
@@ -28,6 +29,8 @@ def bind(host: str, port: int) -> socket.socket:
     # reply on a kept-alive connection waits ~40 ms for the client's delayed ACK (Nagle)
     sock = socket.socket(family, kind, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if share:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind(address)
     except OSError as exc:
@@ -38,26 +41,50 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def bind_workers(host: str, port: int, workers: int) -> list[socket.socket]:
+    """One listening socket per worker process, all on the same address (SO_REUSEPORT, where the system has it):
+    the kernel spreads new connections evenly over them.
+
+    With one shared socket, whichever process wakes first accepts a whole burst of connections, and kept-alive
+    connections (browsers, a reverse proxy's upstream pool) stay where they were accepted: 20 clients ended up
+    17 on one process and 3 on the other, which then idled while its sibling's queue grew.
+    """
+    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+        return [bind(host, port)]
+    # a plain socket first: it fails clearly when anything listens there (a second fundwatch included, which
+    # would otherwise join the group) and picks the free port when ``port`` is 0
+    probe = bind(host, port)
+    address = probe.getsockname()
+    probe.close()
+    return [bind(address[0], address[1], share=True) for _ in range(workers)]
+
+
 def serve(settings: Settings, engine: Engine, host: str, port: int, workers: int = 1) -> int:
-    """Serve until stopped. With ``workers`` > 1 the listening socket is shared by that many processes
-    (forked after binding; each opens its own database connections). The login rate limit counts the
+    """Serve until stopped. With ``workers`` > 1 that many processes serve (forked after binding, each with
+    its own listening socket on the same port, see :func:`bind_workers`, and its own database connections). The login rate limit counts the
     audit trail's failed logins, so it holds across the processes; only small caches are per process."""
     app = create_app(settings, engine)
-    sock = bind(host, port)
-    bound_host, bound_port = sock.getsockname()[:2]
+    sockets = bind_workers(host, port, max(workers, 1))
+    bound_host, bound_port = sockets[0].getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     log.info("web UI listening on http://%s:%d (%d worker process%s)", shown, bound_port, workers, "es" * (workers > 1))
     children: list[int] = []
-    for _ in range(max(workers, 1) - 1):
+    for number in range(1, max(workers, 1)):
+        own = sockets[number] if len(sockets) > 1 else sockets[0]
         pid = os.fork()
         if pid == 0:  # a worker: ends with the first process, opens its own connections, serves
             _die_with_parent()
             engine.dispose(close=False)
-            _run(app, sock)
+            for other in sockets:  # a sibling's socket left open here would keep its connections waiting
+                if other is not own:
+                    other.close()
+            _run(app, own)
             os._exit(0)
         children.append(pid)
+    for other in sockets[1:]:
+        other.close()
     try:
-        _run(app, sock)
+        _run(app, sockets[0])
     finally:
         for pid in children:
             try:
