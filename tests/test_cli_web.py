@@ -221,3 +221,38 @@ def test_the_listening_socket_is_tcp_so_replies_are_not_delayed_by_nagle():
         assert sock.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY on accepted sockets only then
     finally:
         sock.close()
+
+
+def test_each_worker_process_gets_its_own_socket_on_one_port_and_connections_spread_over_them():
+    import socket
+
+    from errors import ConfigError
+    from web.server import bind_workers
+
+    sockets = bind_workers("127.0.0.1", 0, 2)
+    clients = []
+    try:
+        port = sockets[0].getsockname()[1]
+        assert [s.getsockname()[1] for s in sockets] == [port, port]
+        # the port is taken for anyone else, a second fundwatch included
+        with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}"):
+            bind_workers("127.0.0.1", port, 2)
+        for _ in range(20):
+            clients.append(socket.create_connection(("127.0.0.1", port)))
+        accepted = []
+        for sock in sockets:
+            sock.settimeout(0.5)
+            count = 0
+            while True:
+                try:
+                    conn, _ = sock.accept()
+                except (TimeoutError, BlockingIOError):
+                    break
+                conn.close()
+                count += 1
+            accepted.append(count)
+        # the kernel spreads new connections over the sockets (all 20 on one: odds of 1 in 500,000)
+        assert sum(accepted) == 20 and min(accepted) > 0, accepted
+    finally:
+        for sock in [*sockets, *clients]:
+            sock.close()
