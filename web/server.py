@@ -110,5 +110,6 @@ def _die_with_parent() -> None:
 
 
 def _run(app, sock: socket.socket) -> None:
+    # loop and http "auto" (the defaults) pick uvloop and httptools, installed with fundwatch
     config = uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
