@@ -70,9 +70,10 @@ class MatchedDeadlines:
     deadlines: list[str]
 
 
-def matched_deadlines(session: Session, profile_id: str) -> list[MatchedDeadlines]:
+def matched_deadlines(session: Session, profile_id: str, since: datetime | None = None) -> list[MatchedDeadlines]:
     """The deadlines of a profile's matched calls, best match first (rejected calls left out, as in
-    :func:`matches_for_profile`); reads only the columns a calendar shows."""
+    :func:`matches_for_profile`); reads only the columns a calendar shows. With ``since``, calls whose final
+    deadline (``deadline_at``, the last of their sorted deadlines) is earlier are left out."""
     rejected = select(Feedback.call_id).where(Feedback.profile_id == profile_id, Feedback.verdict == "not_relevant")
     query = (
         select(Call.id, Call.title, Call.url, Call.funder, Call.deadlines)
@@ -80,6 +81,8 @@ def matched_deadlines(session: Session, profile_id: str) -> list[MatchedDeadline
         .where(Match.profile_id == profile_id, col(Match.call_id).not_in(rejected))
         .order_by(col(Match.score).desc(), Call.id)
     )
+    if since is not None:
+        query = query.where(col(Call.deadline_at) >= since)
     return [MatchedDeadlines(*row) for row in session.execute(query)]
 
 

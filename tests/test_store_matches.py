@@ -165,3 +165,29 @@ def test_matched_deadlines_are_the_profiles_matches_best_first_without_rejected_
     assert [(r.title, r.url, r.deadlines) for r in found] == [
         (call.title, call.url, call.deadlines) for _m, call in full
     ]
+
+
+def test_matched_deadlines_since_a_day_leave_out_calls_whose_final_deadline_is_earlier(engine):
+    from datetime import timedelta
+
+    records = [
+        CallRecord(
+            source="test",
+            external_id=f"D-{days}",
+            title=f"Utlysning {days}",
+            url=f"https://example.org/d{days}",
+            deadlines=[NOW - timedelta(days=90), NOW + timedelta(days=days)],
+        )
+        for days in (-40, -5, 30)
+    ]
+    with write_session(engine) as session:
+        upsert_calls(session, records, now=NOW)
+        ids = {c.external_id: c.id for c in list_calls(session)}
+        replace_matches(session, "kust", "v1", [MatchRow(i, 0.5, explanation("x")) for i in ids.values()], now=NOW)
+    with read_session(engine) as session:
+        recent = matched_deadlines(session, "kust", since=NOW - timedelta(days=31))
+        every = matched_deadlines(session, "kust")
+    assert sorted(r.call_id for r in recent) == sorted([ids["D--5"], ids["D-30"]])
+    assert len(every) == 3
+    # a kept call still brings all its deadlines (the calendar picks the recent ones)
+    assert all(len(r.deadlines) == 2 for r in recent)

@@ -7,6 +7,7 @@ at 75 octets. Outlook, Google Calendar and Apple Calendar can subscribe to the U
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,17 +27,23 @@ class DeadlineEvent:
     final: bool
 
 
+#: control characters a TEXT value may not hold (tab is allowed; line breaks are escaped before this)
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
 def escape_text(value: str) -> str:
     """TEXT value escaping: backslash, semicolon, comma and line breaks; other control characters dropped."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return "".join(c for c in value if c == "\t" or ord(c) >= 0x20 and ord(c) != 0x7F)
+    return _CONTROL.sub("", value)
 
 
 def fold_line(line: str) -> str:
     """Fold a content line into chunks of at most 75 octets, never splitting a UTF-8 character."""
     if len(line) <= 18 or len(line.encode("utf-8")) <= 75:  # most lines: nothing to fold (4 octets a char at most)
         return line
+    if line.isascii():  # one octet a character: the first line 75 characters, each continuation " " + 74
+        return "\r\n ".join([line[:75], *(line[i : i + 74] for i in range(75, len(line), 74))])
     out: list[str] = []
     current = ""
     size = 0

@@ -151,11 +151,11 @@ def profile_deadlines_ics(request: Request, profile_id: str, token: str = "") ->
             raise HTTPException(
                 401, "Kalenderlänken gäller inte. Logga in och hämta en ny länk på förvaltningens sida."
             )
-        rows = matched_deadlines(db, profile_id)
+        # deadlines from a month ago on: enough for a calendar, and the feed stays small for busy profiles
+        since = datetime.now(UTC) - timedelta(days=31)
+        rows = matched_deadlines(db, profile_id, since)
     base = web.settings.web.base_url.rstrip("/")
     events = []
-    # deadlines from a month ago on: enough for a calendar, and the feed stays small for busy profiles
-    since = datetime.now(UTC) - timedelta(days=31)
     for call in rows:
         deadlines = list(call.deadlines or [])
         for index, text in enumerate(deadlines):
