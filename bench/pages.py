@@ -95,7 +95,7 @@ def add_matches_and_runs(engine) -> int:
     return top
 
 
-def start_server(config: Path) -> tuple[subprocess.Popen, str]:
+def start_server(config: Path, workers: int = WORKERS) -> tuple[subprocess.Popen, str]:
     env = dict(os.environ, FUNDWATCH_WEB_SECRET="b" * 48, PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [
@@ -107,7 +107,7 @@ def start_server(config: Path) -> tuple[subprocess.Popen, str]:
             "--port",
             "0",
             "--workers",
-            str(WORKERS),
+            str(workers),
         ],
         stderr=subprocess.PIPE,
         text=True,
@@ -126,10 +126,10 @@ def start_server(config: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
-def _cpu_seconds(pid: int, children: bool = True) -> float:
-    """User + system CPU time of a process (and of its child processes, e.g. forked web workers), from /proc."""
+def _cpu_by_process(pid: int, children: bool = True) -> dict[int, float]:
+    """User + system CPU seconds of a process (and of its child processes, e.g. forked web workers), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    out: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -139,8 +139,12 @@ def _cpu_seconds(pid: int, children: bool = True) -> float:
             continue
         parent, user, system = int(fields[1]), int(fields[11]), int(fields[12])
         if int(entry.name) == pid or (children and parent == pid):
-            total += (user + system) / tick
-    return total
+            out[int(entry.name)] = (user + system) / tick
+    return out
+
+
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    return sum(_cpu_by_process(pid, children).values())
 
 
 def client_loop(url: str, top: int, count: int, seed: int, out: list[tuple[str, float]], lock: threading.Lock) -> None:
@@ -199,6 +203,7 @@ def main() -> None:
     parser.add_argument("--sqlite", default="", help="SQLite file to use (kept); default a temporary one")
     parser.add_argument("--postgres", default="", help="benchmark on a scratch database on this PostgreSQL server")
     parser.add_argument("--keep", default="", help="PostgreSQL: use (and keep) the database of this name")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="web server processes (fundwatch serve --workers)")
     parser.add_argument("--no-pin", dest="pin", action="store_false", help="do not pin the load generator to a core")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -219,13 +224,13 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     engine.dispose()
     config = tmp / "config.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n', encoding="utf-8")
-    process, base = start_server(config)
+    process, base = start_server(config, args.workers)
     cpus = sorted(os.sched_getaffinity(0))
     if args.pin and len(cpus) > 1:  # the server (already started) keeps every core; the clients get one
         os.sched_setaffinity(0, {cpus[-1]})
     try:
         warm_up(base)
-        clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_seconds(process.pid)
+        clients_before, server_before = _cpu_seconds(os.getpid(), children=False), _cpu_by_process(process.pid)
         results: list[tuple[str, float]] = []
         lock = threading.Lock()
         threads = [
@@ -239,7 +244,9 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
             thread.join()
         wall = time.perf_counter() - start
         clients_cpu = _cpu_seconds(os.getpid(), children=False) - clients_before
-        server_cpu = _cpu_seconds(process.pid) - server_before
+        server_after = _cpu_by_process(process.pid)
+        per_process = sorted((server_after[p] - server_before.get(p, 0.0) for p in server_after), reverse=True)
+        server_cpu = sum(per_process)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -254,6 +261,8 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
         f"  CPU used: server {server_cpu:.1f} s, load generator {clients_cpu:.1f} s ({pinned}; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
     )
+    # kept-alive connections stay with the process that accepted them: an uneven split shows here
+    print(f"  server CPU per process: {', '.join(f'{seconds:.1f} s' for seconds in per_process)}")
     print(f"  {'page':<16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
     kinds = sorted({k for k, _ in results})
     worst = 0.0
