@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 
 #: the key under which the index of open calls is kept in a per-process cache
 INDEX_CACHE_KEY = "open_calls_index"
+#: how often (seconds) a server process looks whether the open calls changed since its index was built
+CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,20 @@ class OpenCallsIndex:
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self.refresh: threading.Thread | None = None
+        #: when the open calls' fingerprint was last read (monotonic seconds)
+        self.checked_at = float("-inf")
 
     def get(self, wait: bool = True) -> CallIndex | None:
         """The index; before the first one is built, ``wait=False`` answers None at once (the build goes on in
-        the background) where ``wait=True`` waits for it."""
+        the background) where ``wait=True`` waits for it. The open calls' fingerprint is read at most every
+        :data:`CHECK_SECONDS` (a call page would otherwise spend a query on it on every view)."""
+        with self._lock:
+            if self.index is not None and time.monotonic() - self.checked_at < CHECK_SECONDS:
+                return self.index
         with read_session(self.engine) as db:
             key = open_calls_version(db)
         with self._lock:
+            self.checked_at = time.monotonic()
             if self.index is not None and key == self.key:
                 return self.index
             if self.index is not None or not wait:  # serve what there is; build the new one in the background
@@ -104,6 +114,7 @@ class OpenCallsIndex:
                 raise
             with self._lock:
                 self.key, self.index = key, index
+                self.checked_at = time.monotonic()
             log.info("index of %d open calls built", len(calls))
 
 

@@ -12,7 +12,8 @@ from tests.web.corpus import NOW, calls
 from web.ranking import INDEX_CACHE_KEY, OpenCallsIndex, similar
 
 
-def test_the_index_is_kept_then_rebuilt_in_the_background_when_the_open_calls_change(tmp_path):
+def test_the_index_is_kept_then_rebuilt_in_the_background_when_the_open_calls_change(tmp_path, monkeypatch):
+    monkeypatch.setattr("web.ranking.CHECK_SECONDS", 0.0)  # look at the open calls on every use
     engine = make_engine(f"sqlite:///{tmp_path / 'index.db'}")
     upgrade(engine)
     records = calls()
@@ -33,6 +34,26 @@ def test_the_index_is_kept_then_rebuilt_in_the_background_when_the_open_calls_ch
     assert holder.get() is second
     assert similar(ids[0], second) and all(cid != ids[0] for cid, _ in similar(ids[0], second))
     assert similar(10**9, second) == []  # a call not in the index (closed) has no similar calls
+    engine.dispose()
+
+
+def test_the_open_calls_are_looked_at_again_only_after_the_check_interval(tmp_path):
+    from web.ranking import CHECK_SECONDS
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'index.db'}")
+    upgrade(engine)
+    records = calls()
+    with write_session(engine) as db:
+        upsert_calls(db, records[:-1], now=NOW)
+    holder = OpenCallsIndex(engine)
+    first = holder.get()
+    with write_session(engine) as db:
+        upsert_calls(db, records[-1:], now=NOW + timedelta(hours=1))
+    assert holder.get() is first and holder.refresh is None  # within the interval: not even looked at
+    holder.checked_at -= CHECK_SECONDS  # the interval has passed
+    assert holder.get() is first  # the change is seen: the old index serves while the new one is built
+    holder.refresh.join(timeout=60)
+    assert len(holder.get().calls) == len(first.calls) + 1
     engine.dispose()
 
 
