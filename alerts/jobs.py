@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.delivery import DeliveryReport, deliver_pending
-from alerts.digest import Digest, DigestOptions, build_digest, threshold
+from alerts.digest import Digest, DigestOptions, digest_from_selection, select_digest, threshold
 from alerts.links import Links
 from alerts.message import build_message, message_id_for
 from alerts.overview import build_overview
@@ -124,18 +124,19 @@ def build_for_profile(session, profile: Profile, now: datetime, week: str, setti
     changes = changes_since(session, [c.id for c in earlier], last.created_at) if last else {}
     candidates = undigested_matches(session, profile.id, min_score=threshold(profile, options))
     groups = group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier])
-    strategy = strategy_lines_for(session, settings, [c for _, c in candidates] + list(earlier))
-    return build_digest(
+    feedback = feedback_for_profile(session, profile.id)
+    selection = select_digest(profile, candidates, earlier, changes, feedback, now, options, groups)
+    # strategy lines (tags read from the store) only for the calls the digest lists, not every candidate
+    strategy = strategy_lines_for(session, settings, selection.calls)
+    return digest_from_selection(
         profile,
-        candidates=candidates,
-        earlier=earlier,
-        changes=changes,
-        feedback=feedback_for_profile(session, profile.id),
-        now=now,
-        week=week,
-        links=links,
-        options=options,
-        groups=groups,
+        selection,
+        changes,
+        now,
+        week,
+        links,
+        options,
+        groups,
         strategy=strategy,
         followups={cid: STATUS_SV.get(s, s) for cid, s in statuses_for_profile(session, profile.id).items()},
     )
