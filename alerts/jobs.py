@@ -32,7 +32,7 @@ from alerts.tokens import load_web_secret
 from errors import ConfigError, ProfileError
 from matcher.profiles import Profile, load_profiles
 from store.alerts import open_alerts
-from store.digest_reads import ProfileReads, digest_reads
+from store.digest_reads import ProfileReads, digest_reads, read_explanations
 from store.digests import (
     OVERVIEW_ID,
     AlreadyRecorded,
@@ -130,7 +130,8 @@ def build_digests(
         )
         for profile, reads in due
     }
-    # strategy lines (tags read from the store) only for the calls the digests list, not every candidate
+    # the match explanations and strategy lines (tags) only of the calls the digests list, not every candidate
+    read_explanations(session, [(pid, m) for pid, s in selections.items() for m, _ in s.new])
     strategy = strategy_lines_for(session, settings, [c for s in selections.values() for c in s.calls])
     return {
         profile.id: digest_from_selection(

@@ -9,21 +9,21 @@ transaction afterwards, where the ledger's unique constraint still decides wheth
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, exists, func, or_
+from sqlalchemy import Text, cast, exists, func, or_, tuple_
 from sqlmodel import Session, col, select
 
 from store.digest_tables import Digest, DigestItem, Unsubscribe
-from store.digests import _CALL_COLUMNS, CallRow, MatchRow, changes_since
+from store.digests import _CALL_COLUMNS, NOT_READ, CallRow, MatchRow, changes_since
 from store.groups import group_members
 from store.models import Call, Feedback, Match
 from store.models_followup import FollowUp
 
-__all__ = ["ProfileReads", "digest_reads"]
+__all__ = ["ProfileReads", "digest_reads", "read_explanations"]
 
 
 @dataclass
@@ -116,7 +116,9 @@ def _changes(session: Session, ids: Sequence[str], out: dict[str, ProfileReads])
 
 
 def _candidates(session: Session, thresholds: Mapping[str, float | None], out: dict[str, ProfileReads]) -> None:
-    """``undigested_matches`` for every profile: one query per distinct threshold."""
+    """``undigested_matches`` for every profile: the matches in one query per distinct threshold, and each call
+    they name read once (a call is a candidate of many profiles; its row is shared, and only read). The
+    explanations are left out (``NOT_READ``): only the few listed matches need one (:func:`read_explanations`)."""
     by_threshold: dict[float | None, list[str]] = {}
     for pid, value in thresholds.items():
         by_threshold.setdefault(value, []).append(pid)
@@ -127,17 +129,25 @@ def _candidates(session: Session, thresholds: Mapping[str, float | None], out: d
         col(DigestItem.section).in_(("new", "duplicate")),
     )
     for value, pids in by_threshold.items():
-        query = (
-            select(Match.profile_id, Match.score, cast(Match.explanation, Text), *_CALL_COLUMNS)
-            .join(Call, Call.id == Match.call_id)
-            .where(col(Match.profile_id).in_(pids), ~listed)
-            .order_by(Match.profile_id, col(Match.score).desc(), Call.id)
-        )
+        wanted = [col(Match.profile_id).in_(pids), ~listed]
         if value is not None:
-            query = query.where(or_(col(Match.score) >= value, col(Call.group_key).is_not(None)))
-        for row in session.exec(query):
-            call = CallRow(row[3:])
-            out[row[0]].candidates.append((MatchRow(call.id, row[1], row[2]), call))
+            wanted.append(or_(col(Match.score) >= value, col(Call.group_key).is_not(None)))
+        matches = list(
+            session.exec(
+                select(Match.profile_id, Match.call_id, Match.score)
+                .join(Call, Call.id == Match.call_id)
+                .where(*wanted)
+                .order_by(Match.profile_id, col(Match.score).desc(), Call.id)
+            )
+        )
+        ids = sorted({row[1] for row in matches})
+        calls: dict[int, CallRow] = {}
+        for start in range(0, len(ids), 1000):
+            query = select(*_CALL_COLUMNS).where(col(Call.id).in_(ids[start : start + 1000]))
+            calls.update((row[0], CallRow(row)) for row in session.exec(query))
+        for pid, call_id, score in matches:
+            if call_id in calls:  # else the call was removed since the matches were read
+                out[pid].candidates.append((MatchRow(call_id, score, NOT_READ), calls[call_id]))
 
 
 def _groups(session: Session, out: dict[str, ProfileReads]) -> None:
@@ -149,3 +159,21 @@ def _groups(session: Session, out: dict[str, ProfileReads]) -> None:
     every = group_members(session, set().union(*wanted.values()))
     for pid, keys in wanted.items():
         out[pid].groups = {key: members for key, members in every.items() if key in keys}
+
+
+def read_explanations(session: Session, matches: Iterable[tuple[str, MatchRow]]) -> None:
+    """Read the explanations of the given (profile id, match) that :func:`digest_reads` left out."""
+    wanted: dict[tuple[str, int], list[MatchRow]] = {}
+    for pid, match in matches:
+        wanted.setdefault((pid, match.call_id), []).append(match)
+    keys = sorted(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Match.profile_id, Match.call_id, cast(Match.explanation, Text)).where(
+            tuple_(Match.profile_id, Match.call_id).in_(chunk)
+        )
+        for pid, call_id, text in session.exec(query):
+            for match in wanted.pop((pid, call_id), ()):
+                match.set_explanation_json(text)
+    for match in (m for rows in wanted.values() for m in rows):
+        match.set_explanation_json(None)  # the match was removed since it was read: no explanation

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from alerts.digest import build_digest, threshold
@@ -28,7 +29,7 @@ from alerts.jobs import (
     queue_due_digests,
     week_of,
 )
-from store.digest_reads import ProfileReads, digest_reads
+from store.digest_reads import ProfileReads, digest_reads, read_explanations
 from store.digest_tables import Digest, DigestItem
 from store.digests import (
     CallRow,
@@ -399,6 +400,10 @@ def test_batched_reads_of_many_profiles_equal_each_profile_read_alone(engine, tm
         week = week_of(when, None)
         with read_session(engine) as session:
             batched = digest_reads(session, thresholds, week)
+            # the explanations are read for the listed matches only: an unread one is an error, never None
+            with pytest.raises(LookupError, match="not read"):
+                _ = batched[PROFILE].candidates[0][0].explanation
+            read_explanations(session, [(pid, m) for pid, reads in batched.items() for m, _ in reads.candidates])
             for profile_id, value in thresholds.items():
                 alone = _alone(session, profile_id, value, week)
                 assert _comparable(batched[profile_id]) == _comparable(alone), (profile_id, week)
