@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from email import quoprimime
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr
@@ -196,8 +195,55 @@ def _subject_line(subject: str) -> str:
 def _qp_body(text: str) -> str:
     """A text part's body as the ``email`` package writes it: UTF-8, quoted-printable, CRLF line ends."""
     lines = text.encode("utf-8").splitlines()
-    body = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), _MAX_LINE)
+    body = qp_encode((b"\n".join(lines) + b"\n").decode("latin-1"), _MAX_LINE)
     return "\r\n".join(_NEWLINE.split(body))
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+#: what ``email.quoprimime`` quotes in a body: all but tab, CR, LF and printable ASCII other than "="
+_QP_UNSAFE = re.compile(r"[^\t\n\r !-<>-~]+")
+_QP_QUOTED = [f"={i:02X}" for i in range(256)]
+
+
+def _qp_quote(match: re.Match) -> str:
+    return "".join([_QP_QUOTED[ord(c)] for c in match.group()])
+
+
+def qp_encode(body: str, maxlinelen: int = 76) -> str:
+    """``email.quoprimime.body_encode(body, maxlinelen)`` for a latin-1 string, with the quoting done by one
+    regular expression instead of a per-character ``str.translate`` (several times faster on mostly-ASCII
+    text; ``tests/test_digest_message_bytes.py`` compares the two)."""
+    if not body:
+        return body
+    body = _QP_UNSAFE.sub(_qp_quote, body)
+    maxlinelen1 = maxlinelen - 1
+    out: list[str] = []
+    append = out.append
+    for line in body.splitlines():  # the rest as in body_encode: soft breaks, never inside "=XX"
+        start = 0
+        laststart = len(line) - 1 - maxlinelen
+        while start <= laststart:
+            stop = start + maxlinelen1
+            if line[stop - 2] == "=":
+                append(line[start : stop - 1])
+                start = stop - 2
+            elif line[stop - 1] == "=":
+                append(line[start:stop])
+                start = stop - 1
+            else:
+                append(line[start:stop] + "=")
+                start = stop
+        if line and line[-1] in " \t":
+            room = start - laststart
+            if room >= 3:
+                q = _QP_QUOTED[ord(line[-1])]
+            elif room == 2:
+                q = line[-1] + "=\n"
+            else:
+                q = "=\n" + _QP_QUOTED[ord(line[-1])]
+            append(line[start:-1] + q)
+        else:
+            append(line[start:])
+    if body[-1] in "\r\n":
+        append("")
+    return "\n".join(out)

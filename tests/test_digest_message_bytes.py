@@ -7,12 +7,13 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime, timedelta, timezone
+from email import quoprimime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alerts.message import build_message, build_message_with_email
+from alerts.message import build_message, build_message_with_email, qp_encode
 from alerts.render import render_digest
 from tests.test_digest_render import UNSUBSCRIBE, hostile_digest, realistic_digest
 
@@ -80,3 +81,17 @@ def test_edge_cases_give_the_bytes_the_email_package_writes(changes):
 def test_any_text_gives_the_bytes_the_email_package_writes(text, html, subject):
     fast, reference = both(text=text, html=html, subject=subject)
     assert fast == reference
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    body=st.one_of(
+        st.text(st.characters(max_codepoint=255), max_size=300),
+        st.lists(st.sampled_from(["x" * 73, "y" * 74, "=", " ", "\t", "\n", "\r", "\r\n", "\xe5", "\x85", "\x0c"])).map(
+            "".join
+        ),
+    ),
+    width=st.sampled_from([76, 78]),
+)
+def test_the_quoted_printable_encoding_is_the_email_package_s(body, width):
+    assert qp_encode(body, width) == quoprimime.body_encode(body, width)
