@@ -1,7 +1,8 @@
 """The digest jobs the CLI and the scheduler call: queue the week's digests, KLK's overview, deliver.
 
-Each profile's digest is built and queued in one write transaction: the ledger row (unique per
-profile and ISO week), the calls it lists and one outbox message per recipient. A second run, or a
+The due profiles are read and built in batches (``store.digest_reads``: a few queries per 100 profiles, in a
+read transaction); each profile's digest is then queued in its own write transaction: the ledger row (unique
+per profile and ISO week), the calls it lists and one outbox message per recipient. A second run, or a
 second process, for the same week finds the row (or hits the unique constraint) and queues nothing.
 
 - :func:`queue_due_digests` / :func:`queue_overview`: build and queue (or, with ``dry_run_dir``, write

@@ -78,20 +78,17 @@ def digest_reads(session: Session, thresholds: Mapping[str, float | None], week:
 
 
 def _earlier(session: Session, ids: Sequence[str], out: dict[str, ProfileReads]) -> None:
-    listed = (
+    listed: dict[str, set[int]] = {}
+    query = (
         select(Digest.profile_id, DigestItem.call_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
         .where(col(Digest.profile_id).in_(ids), DigestItem.section == "new")
-        .distinct()
-        .subquery()
     )
-    query = (
-        select(listed.c.profile_id, *_CALL_COLUMNS)
-        .join(listed, listed.c.call_id == Call.id)
-        .order_by(listed.c.profile_id, Call.id)
-    )
-    for row in session.exec(query):
-        out[row[0]].earlier.append(CallRow(row[1:]))
+    for pid, call_id in session.exec(query):
+        listed.setdefault(pid, set()).add(call_id)
+    calls = _call_rows(session, set().union(*listed.values()))
+    for pid, call_ids in listed.items():
+        out[pid].earlier = [calls[call_id] for call_id in sorted(call_ids) if call_id in calls]
     last = (
         select(Digest.profile_id, func.max(Digest.created_at).label("at"))
         .where(col(Digest.profile_id).in_(ids), Digest.outcome == "mail")
@@ -140,14 +137,20 @@ def _candidates(session: Session, thresholds: Mapping[str, float | None], out: d
                 .order_by(Match.profile_id, col(Match.score).desc(), Call.id)
             )
         )
-        ids = sorted({row[1] for row in matches})
-        calls: dict[int, CallRow] = {}
-        for start in range(0, len(ids), 1000):
-            query = select(*_CALL_COLUMNS).where(col(Call.id).in_(ids[start : start + 1000]))
-            calls.update((row[0], CallRow(row)) for row in session.exec(query))
+        calls = _call_rows(session, {row[1] for row in matches})
         for pid, call_id, score in matches:
             if call_id in calls:  # else the call was removed since the matches were read
                 out[pid].candidates.append((MatchRow(call_id, score, NOT_READ), calls[call_id]))
+
+
+def _call_rows(session: Session, call_ids: Iterable[int]) -> dict[int, CallRow]:
+    """call id -> its row, each call read once (a call is a candidate of many profiles; its row is only read)."""
+    ids = sorted(call_ids)
+    out: dict[int, CallRow] = {}
+    for start in range(0, len(ids), 1000):
+        query = select(*_CALL_COLUMNS).where(col(Call.id).in_(ids[start : start + 1000]))
+        out.update((row[0], CallRow(row)) for row in session.exec(query))
+    return out
 
 
 def _groups(session: Session, out: dict[str, ProfileReads]) -> None:
@@ -170,7 +173,8 @@ def read_explanations(session: Session, matches: Iterable[tuple[str, MatchRow]])
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         query = select(Match.profile_id, Match.call_id, cast(Match.explanation, Text)).where(
-            tuple_(Match.profile_id, Match.call_id).in_(chunk)
+            col(Match.profile_id).in_(sorted({pid for pid, _ in chunk})),  # the index (SQLite scans otherwise)
+            tuple_(Match.profile_id, Match.call_id).in_(chunk),
         )
         for pid, call_id, text in session.exec(query):
             for match in wanted.pop((pid, call_id), ()):
