@@ -347,6 +347,73 @@ def subject_for(name: str, week: str, new: int, closing: int) -> str:
     return f"Utlysningar för {name} – vecka {number} (inga nya träffar)"
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which calls a digest lists, before any entry is made (``select_digest``): what its entries and its
+    ledger rows are made from."""
+
+    #: (match, call) listed as new, best first
+    new: tuple[tuple[Any, Any], ...]
+    #: earlier calls whose next deadline is within ``closing_days``, soonest first
+    closing: tuple[Any, ...]
+    #: the other earlier calls that changed since the last mailed digest, in ``earlier``'s order
+    changed: tuple[Any, ...]
+    #: calls not shown because the same call from another source is shown now or was in an earlier digest
+    absorbed: tuple[int, ...]
+
+    @property
+    def calls(self) -> list[Any]:
+        """Every call that gets an entry (what strategy lines are needed for)."""
+        return [c for _, c in self.new] + list(self.closing) + list(self.changed)
+
+
+def select_digest(
+    profile: Any,
+    candidates: Sequence[tuple[Any, Any]],
+    earlier: Sequence[Any],
+    changes: Mapping[int, Sequence[Any]],
+    feedback: Mapping[int, str],
+    now: datetime,
+    options: DigestOptions,
+    groups: Mapping[str, Sequence[Any]] | None = None,
+) -> Selection:
+    """The calls one profile's digest lists (see :func:`build_digest` for the arguments and the rules)."""
+    earlier_groups = {k for k in (_group(c) for c in earlier) if k}
+    rejected = {
+        k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
+    }
+    hidden = earlier_groups | rejected
+    fresh = [(m, c) for m, c in candidates if _group(c) not in hidden]
+    new_pairs = select_new(profile, fresh, feedback, now, options)
+    new_ids = {c.id for _, c in new_pairs}
+    shown_groups = earlier_groups | rejected | {k for k in (_group(c) for _, c in new_pairs) if k}
+    absorbed = tuple(
+        sorted(
+            {
+                c.id
+                for _, c in candidates
+                if c.id not in new_ids and _group(c) in shown_groups and feedback.get(c.id) != "not_relevant"
+            }
+        )
+    )
+
+    horizon = now + timedelta(days=options.closing_days)
+    keep = [c for _, c in one_per_group([(None, c) for c in earlier])]
+    keep = [c for c in keep if c.id not in new_ids and feedback.get(c.id) != "not_relevant"]
+    closing_calls = []
+    for call in keep:
+        upcoming = next_cutoff(call, now)
+        if upcoming is not None and upcoming <= horizon and getattr(call, "status", "open") != "closed":
+            closing_calls.append((upcoming, call))
+    closing_calls.sort(key=lambda uc: (uc[0], uc[1].id))
+    closing_ids = {c.id for _, c in closing_calls}
+    # an earlier call is listed under "Ändrat" when a change of it has a note (what its entry would show)
+    changed = tuple(c for c in keep if c.id not in closing_ids and change_notes(changes.get(c.id, ())))
+    return Selection(
+        new=tuple(new_pairs), closing=tuple(c for _, c in closing_calls), changed=changed, absorbed=absorbed
+    )
+
+
 def build_digest(
     profile: Any,
     candidates: Sequence[tuple[Any, Any]],
@@ -371,81 +438,45 @@ def build_digest(
     hints and Agenda 2030 goals. ``followups``: call id → the profile's follow-up status in Swedish, shown beside
     each call's follow-up link.
     """
-    status_of = dict(followups or {})
-    earlier_groups = {k for k in (_group(c) for c in earlier) if k}
-    rejected = {
-        k for k, members in (groups or {}).items() if any(feedback.get(m.id) == "not_relevant" for m in members)
-    }
-    hidden = earlier_groups | rejected
-    fresh = [(m, c) for m, c in candidates if _group(c) not in hidden]
-    new_pairs = select_new(profile, fresh, feedback, now, options)
-    new_ids = {c.id for _, c in new_pairs}
-    new = tuple(
-        make_entry(
-            c,
-            now,
-            links,
-            options,
-            match=m,
-            profile_id=profile.id,
-            groups=groups,
-            followup_status=status_of.get(c.id, ""),
-            strategy=strategy,
-        )
-        for m, c in new_pairs
-    )
-    shown_groups = earlier_groups | rejected | {k for k in (_group(c) for _, c in new_pairs) if k}
-    absorbed = tuple(
-        sorted(
-            {
-                c.id
-                for _, c in candidates
-                if c.id not in new_ids and _group(c) in shown_groups and feedback.get(c.id) != "not_relevant"
-            }
-        )
+    selection = select_digest(profile, candidates, earlier, changes, feedback, now, options, groups)
+    return digest_from_selection(
+        profile, selection, changes, now, week, links, options, groups, strategy=strategy, followups=followups
     )
 
-    horizon = now + timedelta(days=options.closing_days)
-    keep = [c for _, c in one_per_group([(None, c) for c in earlier])]
-    keep = [c for c in keep if c.id not in new_ids and feedback.get(c.id) != "not_relevant"]
-    closing_calls = []
-    for call in keep:
-        upcoming = next_cutoff(call, now)
-        if upcoming is not None and upcoming <= horizon and getattr(call, "status", "open") != "closed":
-            closing_calls.append((upcoming, call))
-    closing_calls.sort(key=lambda uc: (uc[0], uc[1].id))
-    closing_ids = {c.id for _, c in closing_calls}
-    closing = tuple(
-        make_entry(
-            c,
-            now,
-            links,
-            options,
-            profile_id=profile.id,
-            changes=changes.get(c.id, ()),
-            groups=groups,
-            strategy=strategy,
-            followup_status=status_of.get(c.id, ""),
-        )
-        for _, c in closing_calls
-    )
-    changed = []
-    for call in keep:
-        if call.id in closing_ids:
-            continue
-        entry = make_entry(
+
+def digest_from_selection(
+    profile: Any,
+    selection: Selection,
+    changes: Mapping[int, Sequence[Any]],
+    now: datetime,
+    week: str,
+    links: Links,
+    options: DigestOptions,
+    groups: Mapping[str, Sequence[Any]] | None = None,
+    strategy: Mapping[int, Sequence[str]] | None = None,
+    followups: Mapping[int, str] | None = None,
+) -> Digest:
+    """The digest of the calls :func:`select_digest` chose: their entries, the subject and the links
+    (``strategy`` needs only the lines of ``selection.calls``)."""
+    status_of = dict(followups or {})
+
+    def entry(call: Any, match: Any = None, with_changes: bool = False) -> Entry:
+        return make_entry(
             call,
             now,
             links,
             options,
+            match=match,
             profile_id=profile.id,
-            changes=changes.get(call.id, ()),
+            changes=changes.get(call.id, ()) if with_changes else (),
             groups=groups,
             strategy=strategy,
             followup_status=status_of.get(call.id, ""),
         )
-        if entry.changes:
-            changed.append(entry)
+
+    new = tuple(entry(c, match=m) for m, c in selection.new)
+    closing = tuple(entry(c, with_changes=True) for c in selection.closing)
+    changed = tuple(entry(c, with_changes=True) for c in selection.changed)
     return Digest(
         profile_id=profile.id,
         profile_name=short(profile.name, 80),
@@ -453,13 +484,13 @@ def build_digest(
         subject=subject_for(profile.name, week, len(new), len(closing)),
         new=new,
         closing=closing,
-        changed=tuple(changed),
+        changed=changed,
         calendar_url=links.calendar(profile.id),
         list_url=links.profile(profile.id),
         generated_at=now,
         send_empty=options.send_empty,
         profile_version=getattr(profile, "version", ""),
-        absorbed=absorbed,
+        absorbed=selection.absorbed,
     )
 
 
@@ -468,7 +499,10 @@ __all__ = [
     "Digest",
     "DigestOptions",
     "Entry",
+    "Selection",
     "build_digest",
     "cutoffs",
+    "digest_from_selection",
     "one_per_group",
+    "select_digest",
 ]

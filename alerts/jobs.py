@@ -1,7 +1,8 @@
 """The digest jobs the CLI and the scheduler call: queue the week's digests, KLK's overview, deliver.
 
-Each profile's digest is built and queued in one write transaction: the ledger row (unique per
-profile and ISO week), the calls it lists and one outbox message per recipient. A second run, or a
+The due profiles are read and built in batches (``store.digest_reads``: a few queries per 100 profiles, in a
+read transaction); each profile's digest is then queued in its own write transaction: the ledger row (unique
+per profile and ISO week), the calls it lists and one outbox message per recipient. A second run, or a
 second process, for the same week finds the row (or hits the unique constraint) and queues nothing.
 
 - :func:`queue_due_digests` / :func:`queue_overview`: build and queue (or, with ``dry_run_dir``, write
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from alerts.delivery import DeliveryReport, deliver_pending
-from alerts.digest import Digest, DigestOptions, build_digest, threshold
+from alerts.digest import Digest, DigestOptions, digest_from_selection, select_digest, threshold
 from alerts.links import Links
 from alerts.message import build_message, message_id_for
 from alerts.overview import build_overview
@@ -32,22 +33,17 @@ from alerts.tokens import load_web_secret
 from errors import ConfigError, ProfileError
 from matcher.profiles import Profile, load_profiles
 from store.alerts import open_alerts
+from store.digest_reads import ProfileReads, digest_reads, read_explanations
 from store.digests import (
     OVERVIEW_ID,
     AlreadyRecorded,
     NewMessage,
-    changes_since,
     digest_for_week,
-    digested_calls,
-    last_mailed_digest,
     record_digest,
-    undigested_matches,
     unsubscribed,
 )
 from store.engine import read_session, write_session
-from store.followup import statuses_for_profile
 from store.followup_rules import STATUS_SV
-from store.groups import group_members
 from store.matches import feedback_for_profile, matches_for_profile
 
 log = logging.getLogger(__name__)
@@ -119,26 +115,40 @@ def week_of(now: datetime, week: str | None) -> str:
 def build_for_profile(session, profile: Profile, now: datetime, week: str, settings, links: Links) -> Digest:
     """Read what one profile's digest needs from the store and build it (nothing is written)."""
     options = options_for(settings)
-    earlier = digested_calls(session, profile.id)
-    last = last_mailed_digest(session, profile.id)
-    changes = changes_since(session, [c.id for c in earlier], last.created_at) if last else {}
-    candidates = undigested_matches(session, profile.id, min_score=threshold(profile, options))
-    groups = group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier])
-    strategy = strategy_lines_for(session, settings, [c for _, c in candidates] + list(earlier))
-    return build_digest(
-        profile,
-        candidates=candidates,
-        earlier=earlier,
-        changes=changes,
-        feedback=feedback_for_profile(session, profile.id),
-        now=now,
-        week=week,
-        links=links,
-        options=options,
-        groups=groups,
-        strategy=strategy,
-        followups={cid: STATUS_SV.get(s, s) for cid, s in statuses_for_profile(session, profile.id).items()},
-    )
+    reads = digest_reads(session, {profile.id: threshold(profile, options)}, week)[profile.id]
+    return build_digests(session, [(profile, reads)], now, week, settings, links)[profile.id]
+
+
+def build_digests(
+    session, due: Sequence[tuple[Profile, ProfileReads]], now: datetime, week: str, settings, links: Links
+) -> dict[str, Digest]:
+    """profile id -> its digest, built from its reads (``store.digest_reads``); the strategy lines of every
+    listed call are read in one go."""
+    options = options_for(settings)
+    selections = {
+        profile.id: select_digest(
+            profile, reads.candidates, reads.earlier, reads.changes, reads.feedback, now, options, reads.groups
+        )
+        for profile, reads in due
+    }
+    # the match explanations and strategy lines (tags) only of the calls the digests list, not every candidate
+    read_explanations(session, [(pid, m) for pid, s in selections.items() for m, _ in s.new])
+    strategy = strategy_lines_for(session, settings, [c for s in selections.values() for c in s.calls])
+    return {
+        profile.id: digest_from_selection(
+            profile,
+            selections[profile.id],
+            reads.changes,
+            now,
+            week,
+            links,
+            options,
+            reads.groups,
+            strategy=strategy,
+            followups={cid: STATUS_SV.get(s, s) for cid, s in reads.followups.items()},
+        )
+        for profile, reads in due
+    }
 
 
 def followup_links(links: Links, profile_id: str, recipient: str):
@@ -178,7 +188,10 @@ def _write_dry_run(folder: Path, ledger_id: str, week: str, pairs) -> list[Path]
 
 
 def _recipients(session, ledger_id: str, addresses: Iterable[str]) -> list[str]:
-    gone = unsubscribed(session, ledger_id)
+    return _subscribed(unsubscribed(session, ledger_id), addresses)
+
+
+def _subscribed(gone: set[str], addresses: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
     for address in addresses:
@@ -187,6 +200,10 @@ def _recipients(session, ledger_id: str, addresses: Iterable[str]) -> list[str]:
             seen.add(key)
             out.append(address.strip())
     return out
+
+
+#: profiles whose digests are read and built together (a few queries each batch; bounded memory)
+BATCH = 100
 
 
 def queue_due_digests(
@@ -198,55 +215,79 @@ def queue_due_digests(
     week: str | None = None,
     dry_run_dir: Path | None = None,
 ) -> QueueReport:
-    """Build and queue this week's digest for every profile that has none yet (one transaction each)."""
+    """Build and queue this week's digest for every profile that has none yet (one transaction each).
+
+    Profiles are read and built in batches (``store.digest_reads``: a few queries per batch); each profile's
+    digest is then recorded in its own write transaction, where the ledger's unique constraint decides whether
+    it is the first: a digest another process recorded since the batch was read counts as "already".
+    """
     week = week_of(now, week)
     report = QueueReport(week=week)
     links = links_for(settings)
-    for profile in profiles_for(settings, profile_ids):
-        try:
-            report.outcomes[profile.id] = _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report)
-        except AlreadyRecorded:
-            report.outcomes[profile.id] = "already"  # another process queued it a moment ago
+    options = options_for(settings)
+    profiles = profiles_for(settings, profile_ids)
+    for start in range(0, len(profiles), BATCH):
+        batch = profiles[start : start + BATCH]
+        with read_session(engine) as session:
+            reads = digest_reads(session, {p.id: threshold(p, options) for p in batch}, week)
+            recipients = {p.id: _subscribed(reads[p.id].unsubscribed, p.recipients) for p in batch}
+            due = [(p, reads[p.id]) for p in batch if not reads[p.id].recorded and recipients[p.id]]
+            digests = build_digests(session, due, now, week, settings, links)
+        for profile in batch:
+            if reads[profile.id].recorded:
+                report.outcomes[profile.id] = "already"
+            elif not recipients[profile.id]:
+                report.outcomes[profile.id] = "no recipients"
+            else:
+                try:
+                    report.outcomes[profile.id] = _queue_one(
+                        settings,
+                        engine,
+                        profile,
+                        digests[profile.id],
+                        recipients[profile.id],
+                        now,
+                        week,
+                        links,
+                        dry_run_dir,
+                        report,
+                    )
+                except AlreadyRecorded:
+                    report.outcomes[profile.id] = "already"  # another process queued it a moment ago
     log.info("digests: %s", report)
     return report
 
 
-def _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report) -> str:
-    session_factory = read_session if dry_run_dir else write_session
-    with session_factory(engine) as session:
-        if digest_for_week(session, profile.id, week) is not None:
-            return "already"
-        recipients = _recipients(session, profile.id, profile.recipients)
-        if not recipients:
-            return "no recipients"
-        digest = build_for_profile(session, profile, now, week, settings, links)
-        items = (
-            [(e.call_id, "new", e.score) for e in digest.new]
-            + [(e.call_id, "closing", None) for e in digest.closing]
-            + [(e.call_id, "changed", None) for e in digest.changed]
-            + [(call_id, "duplicate", None) for call_id in digest.absorbed]
-        )
-        counts = (len(digest.new), len(digest.closing), len(digest.changed))
-        if not digest.should_send:
-            if not dry_run_dir:
+def _queue_one(settings, engine, profile, digest, recipients, now, week, links, dry_run_dir, report) -> str:
+    """Render one built digest and record it with its messages in one write transaction."""
+    if not digest.should_send:
+        if not dry_run_dir:
+            with write_session(engine) as session:
                 record_digest(
                     session, profile_id=profile.id, week=week, now=now, outcome="empty", subject=digest.subject
                 )
-            return "empty"
-        pairs = _messages(
-            lambda recipient, url: render_digest(
-                digest, url, settings.digest.closing_days, followup_url=followup_links(links, profile.id, recipient)
-            ),
-            profile.id,
-            week,
-            recipients,
-            settings,
-            links,
-            now,
-        )
-        if dry_run_dir:
-            report.written += _write_dry_run(dry_run_dir, profile.id, week, pairs)
-            return f"dry run {len(pairs)}"
+        return "empty"
+    pairs = _messages(
+        lambda recipient, url: render_digest(
+            digest, url, settings.digest.closing_days, followup_url=followup_links(links, profile.id, recipient)
+        ),
+        profile.id,
+        week,
+        recipients,
+        settings,
+        links,
+        now,
+    )
+    if dry_run_dir:
+        report.written += _write_dry_run(dry_run_dir, profile.id, week, pairs)
+        return f"dry run {len(pairs)}"
+    items = (
+        [(e.call_id, "new", e.score) for e in digest.new]
+        + [(e.call_id, "closing", None) for e in digest.closing]
+        + [(e.call_id, "changed", None) for e in digest.changed]
+        + [(call_id, "duplicate", None) for call_id in digest.absorbed]
+    )
+    with write_session(engine) as session:
         record_digest(
             session,
             profile_id=profile.id,
@@ -256,10 +297,10 @@ def _queue_one(settings, engine, profile, now, week, links, dry_run_dir, report)
             subject=digest.subject,
             items=items,
             messages=[m for m, _ in pairs],
-            counts=counts,
+            counts=(len(digest.new), len(digest.closing), len(digest.changed)),
             profile_version=profile.version,
         )
-        return f"queued {len(pairs)}"
+    return f"queued {len(pairs)}"
 
 
 def source_health_list(session, settings, now: datetime) -> list:

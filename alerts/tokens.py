@@ -25,6 +25,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=64)
 def _key(secret: bytes, purpose: str) -> bytes:
+    """The signing key of one purpose (derived once per secret and purpose: a digest signs thousands of links)."""
     return hmac.new(secret, f"fundwatch token key: {purpose}".encode(), hashlib.sha256).digest()
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Text, case, cast, or_
+from sqlalchemy import Text, case, cast, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -93,8 +93,12 @@ def record_digest(
         session.flush()
     except IntegrityError as exc:
         raise AlreadyRecorded(f"the digest for {profile_id} in {week} exists already") from exc
-    for position, (call_id, section, score) in enumerate(items):
-        session.add(DigestItem(digest_id=digest.id, call_id=call_id, section=section, position=position, score=score))
+    rows = [
+        {"digest_id": digest.id, "call_id": call_id, "section": section, "position": position, "score": score}
+        for position, (call_id, section, score) in enumerate(items)
+    ]
+    if rows:
+        session.exec(insert(DigestItem), params=rows)  # one multi-row INSERT, no ORM objects
     queue_messages(session, messages, now, digest_id=digest.id)
     return digest
 
@@ -118,12 +122,16 @@ class _LazyJSON:
         value = getattr(row, self.cache)
         if value is _UNREAD:
             text = getattr(row, self.raw)
+            if text is NOT_READ:
+                raise LookupError(f"{self.cache[1:]} of {row!r} was not read (store.digest_reads.read_explanations)")
             value = None if text is None else json.loads(text)
             setattr(row, self.cache, value)
         return value
 
 
 _UNREAD = object()
+#: a JSON column left out of the query, to be read for the few rows that need it
+NOT_READ = object()
 
 
 class CallRow:
@@ -203,9 +211,13 @@ class MatchRow:
     __slots__ = ("call_id", "score", "_explanation_json", "_explanation")
     explanation = _LazyJSON()
 
-    def __init__(self, call_id: int, score: float, explanation_json: str | None) -> None:
+    def __init__(self, call_id: int, score: float, explanation_json: str | None | object) -> None:
         self.call_id, self.score, self._explanation_json = call_id, score, explanation_json
         self._explanation = _UNREAD
+
+    def set_explanation_json(self, text: str | None) -> None:
+        """Give the explanation that was left out of the query (``NOT_READ``)."""
+        self._explanation_json, self._explanation = text, _UNREAD
 
     def __repr__(self) -> str:
         return f"MatchRow(call_id={self.call_id!r}, score={self.score!r})"

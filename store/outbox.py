@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select, update
 
 from store.alerts import record_alert
@@ -37,21 +38,27 @@ def queue_messages(
 ) -> None:
     """Queue rendered messages (``store.digests.NewMessage``) as pending, for a digest or for a reminder, in the
     caller's transaction: they go out exactly when the ledger row that owns them is committed."""
-    for message in messages:
-        session.add(
-            OutboxMessage(
-                digest_id=digest_id,
-                reminder_id=reminder_id,
-                recipient=message.recipient,
-                subject=message.subject,
-                message=message.message,
-                message_id=message.message_id,
-                state="pending",
-                created_at=now,
-                next_attempt_at=now,
-            )
-        )
-    session.flush()
+    rows = [
+        {
+            "digest_id": digest_id,
+            "reminder_id": reminder_id,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "message": message.message,
+            "message_id": message.message_id,
+            "state": "pending",
+            "attempts": 0,
+            "last_error": "",
+            "created_at": now,
+            "next_attempt_at": now,
+            "claimed_until": None,
+            "sent_at": None,
+        }
+        for message in messages
+    ]
+    session.flush()  # the owning ledger row first
+    if rows:
+        session.exec(insert(OutboxMessage), params=rows)  # one multi-row INSERT, no ORM objects
 
 
 def recover_interrupted(session: Session, now: datetime) -> list[OutboxMessage]:

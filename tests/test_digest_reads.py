@@ -6,20 +6,44 @@ here is what the job read before: every undigested match with its full ``Call`` 
 full ``Call`` rows of the earlier digests. Both are built into a digest with the same pure
 ``alerts.digest.build_digest``, on SQLite and PostgreSQL, for a first week and a second one (with earlier
 calls, a changed deadline and a call closing soon).
+
+The job reads many profiles at once (``store.digest_reads``): those reads must equal each profile's own reads
+with the one-profile functions, whatever each profile's threshold, earlier digests, feedback, follow-ups and
+unsubscribes, and the digests built together must equal those built one at a time.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+import pytest
 from sqlmodel import col, select
 
-from alerts.digest import build_digest
-from alerts.jobs import build_for_profile, links_for, options_for, profiles_for, queue_due_digests, week_of
+from alerts.digest import build_digest, threshold
+from alerts.jobs import (
+    build_digests,
+    build_for_profile,
+    links_for,
+    options_for,
+    profiles_for,
+    queue_due_digests,
+    week_of,
+)
+from store.digest_reads import ProfileReads, digest_reads, read_explanations
 from store.digest_tables import Digest, DigestItem
-from store.digests import CallRow, MatchRow, changes_since, digested_calls, last_mailed_digest, undigested_matches
+from store.digests import (
+    CallRow,
+    MatchRow,
+    changes_since,
+    digest_for_week,
+    digested_calls,
+    last_mailed_digest,
+    undigested_matches,
+    unsubscribe,
+    unsubscribed,
+)
 from store.engine import read_session, write_session
-from store.followup import statuses_for_profile
+from store.followup import save_followup, statuses_for_profile
 from store.followup_rules import STATUS_SV
 from store.groups import group_members
 from store.matches import feedback_for_profile, set_feedback
@@ -296,3 +320,112 @@ def test_earlier_calls_are_read_as_rows_with_the_stored_values(engine, tmp_path,
             full[call.id].kind,
             full[call.id].applicant_types,
         )
+
+
+# --- the job's batched reads (store.digest_reads) against each profile's own reads ----------------------
+
+OTHERS = {"kalmar-vatten": 0.05, "kultur-och-fritid": -0.05}  # score shifts of the other fixture profiles
+
+
+def _call_values(call) -> tuple:
+    names = [n for n in CallRow.__slots__ if not n.startswith("_")]
+    return tuple(getattr(call, n) for n in names) + (call.applicant_types,)
+
+
+def _comparable(reads: ProfileReads) -> dict:
+    return {
+        "recorded": reads.recorded,
+        "unsubscribed": reads.unsubscribed,
+        "earlier": [_call_values(c) for c in reads.earlier],
+        "last_mailed_at": reads.last_mailed_at,
+        "changes": {cid: [ch.id for ch in changes] for cid, changes in reads.changes.items()},
+        "candidates": [((m.call_id, m.score, m.explanation), _call_values(c)) for m, c in reads.candidates],
+        "groups": {key: [c.id for c in members] for key, members in reads.groups.items()},
+        "feedback": reads.feedback,
+        "followups": reads.followups,
+    }
+
+
+def _alone(session, profile_id: str, threshold: float, week: str) -> ProfileReads:
+    """The reads of one profile with the one-profile functions (what the job did before the batches)."""
+    earlier = digested_calls(session, profile_id)
+    last = last_mailed_digest(session, profile_id)
+    candidates = undigested_matches(session, profile_id, min_score=threshold)
+    return ProfileReads(
+        recorded=digest_for_week(session, profile_id, week) is not None,
+        unsubscribed=unsubscribed(session, profile_id),
+        earlier=earlier,
+        last_mailed_at=last.created_at if last else None,
+        changes=changes_since(session, [c.id for c in earlier], last.created_at) if last else {},
+        candidates=candidates,
+        groups=group_members(session, [c.group_key for _, c in candidates] + [c.group_key for c in earlier]),
+        feedback=feedback_for_profile(session, profile_id),
+        followups=statuses_for_profile(session, profile_id),
+    )
+
+
+def test_batched_reads_of_many_profiles_equal_each_profile_read_alone(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv(SECRET_ENV, SECRET.decode())
+    settings = settings_for(tmp_path, engine.url.render_as_string(hide_password=False))
+    ids = _seed(engine)
+    with write_session(engine) as session:
+        for external_id, (_, score) in CALLS.items():
+            for other, shift in OTHERS.items():
+                if score is not None:
+                    session.add(
+                        Match(
+                            profile_id=other,
+                            call_id=ids[external_id],
+                            score=round(max(0.0, score + shift), 3),
+                            explanation={"priority": other, "reasons": [], "terms": []},
+                            matched_at=NOW,
+                        )
+                    )
+        set_feedback(session, "kalmar-vatten", ids["fifth-best"], "not_relevant", now=NOW)
+        set_feedback(session, PROFILE, ids["sixth-best"], "relevant", now=NOW)
+        save_followup(session, PROFILE, ids["two-deadlines"], {"status": "ansoker"}, actor="anna")
+        unsubscribe(session, "kultur-och-fritid", "kultur@kalmar.example", NOW)
+    # two profiles mailed at different times, so each keeps only the changes after its own last digest
+    queue_due_digests(settings, engine, NOW, profile_ids=[PROFILE])
+    queue_due_digests(settings, engine, NOW + timedelta(days=1), profile_ids=["kalmar-vatten"])
+    with write_session(engine) as session:
+        for call_id, at in ((ids["two-deadlines"], NOW + timedelta(hours=12)), (ids["fifth-best"], LATER)):
+            session.add(CallChange(call_id=call_id, field="budget", old_value="2", new_value="3", changed_at=at))
+
+    profiles = profiles_for(settings)
+    options = options_for(settings)
+    thresholds = {p.id: threshold(p, options) for p in profiles}
+    assert len(set(thresholds.values())) == 3 and len(profiles) == 3
+    for when in (NOW, LATER):
+        week = week_of(when, None)
+        with read_session(engine) as session:
+            batched = digest_reads(session, thresholds, week)
+            # the explanations are read for the listed matches only: an unread one is an error, never None
+            with pytest.raises(LookupError, match="not read"):
+                _ = batched[PROFILE].candidates[0][0].explanation
+            read_explanations(session, [(pid, m) for pid, reads in batched.items() for m, _ in reads.candidates])
+            for profile_id, value in thresholds.items():
+                alone = _alone(session, profile_id, value, week)
+                assert _comparable(batched[profile_id]) == _comparable(alone), (profile_id, week)
+    # the fixture exercises what the batches must keep apart
+    assert set(batched[PROFILE].changes) == {ids["two-deadlines"], ids["fifth-best"]}
+    assert ids["two-deadlines"] in {c.id for c in batched["kalmar-vatten"].earlier}
+    assert ids["two-deadlines"] not in batched["kalmar-vatten"].changes  # changed before its own last digest
+    assert batched["kultur-och-fritid"].unsubscribed and not batched["kultur-och-fritid"].earlier
+    assert batched[PROFILE].followups and batched["kalmar-vatten"].feedback
+    assert {len(r.candidates) for r in batched.values()} != {0}
+
+
+def test_the_job_builds_many_profiles_together_as_each_alone(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv(SECRET_ENV, SECRET.decode())
+    settings = settings_for(tmp_path, engine.url.render_as_string(hide_password=False))
+    _seed(engine)
+    links = links_for(settings)
+    profiles = profiles_for(settings)
+    week = week_of(NOW, None)
+    options = options_for(settings)
+    with read_session(engine) as session:
+        reads = digest_reads(session, {p.id: threshold(p, options) for p in profiles}, week)
+        together = build_digests(session, [(p, reads[p.id]) for p in profiles], NOW, week, settings, links)
+        for profile in profiles:
+            assert together[profile.id] == build_for_profile(session, profile, NOW, week, settings, links)
