@@ -32,15 +32,48 @@ def contributions(query: tuple[np.ndarray, np.ndarray], doc: tuple[np.ndarray, n
     return [(int(common[i]), float(values[i])) for i in order]
 
 
+def contributions_many(
+    query: tuple[np.ndarray, np.ndarray], matrix: sp.csr_matrix, positions: Sequence[int]
+) -> list[list[tuple[int, float]]]:
+    """:func:`contributions` of one query row and each of the rows ``positions`` of ``matrix`` (the same
+    lists, the same float32 products, in the same order), in a few array operations for all of them."""
+    if not len(positions):
+        return []
+    rows = matrix[np.asarray(positions)]
+    ids = rows.indices
+    owner = np.repeat(np.arange(len(positions)), np.diff(rows.indptr))
+    by_id = np.argsort(query[0], kind="stable")
+    query_ids, query_values = query[0][by_id], query[1][by_id]
+    if not len(query_ids):
+        return [[] for _ in positions]
+    slot = np.minimum(np.searchsorted(query_ids, ids), len(query_ids) - 1)
+    shared = query_ids[slot] == ids
+    features, owner = ids[shared], owner[shared]
+    values = query_values[slot[shared]] * rows.data[shared]
+    # per row: largest first, ties by feature id (as the stable sort of the intersection does)
+    order = np.lexsort((features, -values, owner))
+    features_out, values_out = features[order].tolist(), values[order].tolist()
+    ends = np.cumsum(np.bincount(owner, minlength=len(positions))).tolist()
+    out, start = [], 0
+    for end in ends:
+        out.append(list(zip(features_out[start:end], values_out[start:end], strict=True)))
+        start = end
+    return out
+
+
 def term_pairs(
     index: CallIndex,
     query: tuple[np.ndarray, np.ndarray],
     doc_position: int,
     profile_surfaces: dict[str, str],
     origins: dict[int, int] | None = None,
+    parts: list[tuple[int, float]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The words that made a call match a priority row: [{"term", "call_term", "weight"}], largest first."""
-    parts = contributions(query, row(index.matrix, doc_position))
+    """The words that made a call match a priority row: [{"term", "call_term", "weight"}], largest first.
+
+    ``parts``: the row's :func:`contributions` when already computed (:func:`contributions_many`)."""
+    if parts is None:
+        parts = contributions(query, row(index.matrix, doc_position))
     total = sum(c for _, c in parts)
     if total <= 0:
         return []
@@ -70,24 +103,26 @@ def _fold(pairs: list[tuple[tuple[str, str], float]]) -> list[tuple[tuple[str, s
     to the whole ("vatten" and "vård" to "vattenvård ↔ vattenvårdsprojekt"; "biologisk" and "mångfald"
     to "biologisk mångfald")."""
     kept: list[list] = []
+    #: per kept entry: its call term casefolded, its casefolded term's words when it is a phrase, the call term's words
+    keys: list[tuple[str, list[str] | None, list[str]]] = []
     # wholes first (phrases, then longer words), so that their parts find them
     for (term, call_term), weight in sorted(pairs, key=lambda p: (-len(p[0][0].split()), -len(p[0][0]), -p[1])):
         low_term, low_call = term.casefold(), call_term.casefold()
+        call_words = low_call.split()
         home = None
-        for entry in kept:
-            (big_term, big_call) = entry[0]
-            big_term, big_call = big_term.casefold(), big_call.casefold()
+        for entry, (big_call, big_term_words, big_call_words) in zip(kept, keys, strict=True):
             same_call_word = low_call == big_call and low_term in big_call
             inside_phrase = (
-                " " in big_term
-                and low_term in big_term.split()
-                and all(w in big_call.split() for w in low_call.split())
+                big_term_words is not None
+                and low_term in big_term_words
+                and all(w in big_call_words for w in call_words)
             )
             if same_call_word or inside_phrase:
                 home = entry
                 break
         if home is None:
             kept.append([(term, call_term), weight])
+            keys.append((low_call, low_term.split() if " " in low_term else None, call_words))
         else:
             home[1] += weight
     kept.sort(key=lambda entry: -entry[1])

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.adjust import NOT_RELEVANT, RELEVANT, Feedback, adjustments
-from matcher.explain import row, term_pairs, terms_reason
+from matcher.explain import contributions_many, row, term_pairs, terms_reason
 from matcher.index import PRIORITY_FIELDS, CallIndex
 from matcher.model import CallId, CallText, Scored
 from matcher.profiles import Priority, Profile
@@ -276,10 +276,19 @@ def score_profile(
     order = candidates[np.lexsort((candidates, -scores[candidates]))]
     if limit:
         order = order[:limit]
+    explaining = explain and bool(model.profile.priorities)
+    # the shared words of every returned call and the priority it serves best, a priority's calls at once
+    parts: dict[int, list[tuple[int, float]]] = {}
+    if explaining and len(order):
+        owners = best[order]
+        for priority_index in np.unique(owners).tolist():
+            positions = order[owners == priority_index]
+            found = contributions_many(row(tuned.matrix, priority_index), model.index.matrix, positions)
+            parts.update(zip(positions.tolist(), found, strict=True))
     out = []
     for position in order.tolist():
         scored = Scored(call_id=model.index.calls[position].id, score=round(float(scores[position]), 4))
-        if explain and model.profile.priorities:
+        if explaining:
             priority_index = int(best[position])
             priority = model.profile.priorities[priority_index]
             scored.priority = priority.title
@@ -289,6 +298,7 @@ def score_profile(
                 position,
                 model.surfaces(priority_index),
                 model.origins[priority_index] if model.origins else None,
+                parts[position],
             )
             reasons = [f"Prioritering: {priority.title}"]
             if scored.terms:
