@@ -5,6 +5,7 @@ order, priorities, reasons and term weights, on generated calls and profiles, wi
 from __future__ import annotations
 
 import dataclasses
+import random
 import tempfile
 from pathlib import Path
 
@@ -94,3 +95,18 @@ def test_contributions_many_equals_contributions_row_by_row(generated):
     )
     assert any(contributions_many(row(query, 0), index.matrix, positions))
     assert contributions_many(row(query, 0), index.matrix, []) == []
+
+
+def test_folding_term_pairs_equals_the_old_folding_on_phrases_and_compounds():
+
+    terms = ["biologisk mångfald", "biologisk", "mångfald", "Vatten", "vattenvård", "vård", "kustvatten", "kust"]
+    call_terms = [*terms, "vattenvårdsprojekt", "Biologisk mångfald", "biological diversity", "coastal water"]
+    rng = random.Random(11)
+    folded_into_phrases = 0
+    for _ in range(3000):
+        pairs = {(rng.choice(terms), rng.choice(call_terms)): rng.random() for _ in range(rng.randint(1, 8))}
+        given = sorted(pairs.items(), key=lambda item: -item[1])
+        new = explain._fold(given)
+        assert new == _old_fold(given)
+        folded_into_phrases += any(" " in term for (term, _), _ in new) and len(new) < len(given)
+    assert folded_into_phrases > 100
