@@ -16,6 +16,8 @@ MAX_TERMS = 6
 MIN_SHARE = 0.03
 #: at most this many pairs are spelled out in the "Termer:" reason
 REASON_TERMS = 4
+#: the largest contributions whose words are looked up (the rest cannot reach ``MAX_TERMS`` pairs)
+EXPLAINED_PAIRS = MAX_TERMS * 3
 
 
 def row(matrix: sp.csr_matrix, position: int) -> tuple[np.ndarray, np.ndarray]:
@@ -78,10 +80,10 @@ def term_pairs(
     if total <= 0:
         return []
     names = index.features
-    wanted = {names[f] for f, _ in parts[: MAX_TERMS * 3]}
+    wanted = {names[f] for f, _ in parts[:EXPLAINED_PAIRS]}
     call_surfaces = index.surfaces_of(doc_position, wanted)
     merged: dict[tuple[str, str], float] = {}
-    for feature_id, contribution in parts[: MAX_TERMS * 3]:
+    for feature_id, contribution in parts[:EXPLAINED_PAIRS]:
         source = names[(origins or {}).get(feature_id, feature_id)]
         name = names[feature_id]
         term = profile_surfaces.get(source) or _display(index, source)
