@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -81,10 +83,12 @@ def term_pairs(
         return []
     names = index.features
     wanted = {names[f] for f, _ in parts[:EXPLAINED_PAIRS]}
-    call_surfaces = index.surfaces_of(doc_position, wanted)
+    # "" (not spelled out in the call) and absent both fall back to the feature's display name
+    call_surfaces = index.known_surfaces(doc_position, wanted)
+    origins = origins or {}
     merged: dict[tuple[str, str], float] = {}
     for feature_id, contribution in parts[:EXPLAINED_PAIRS]:
-        source = names[(origins or {}).get(feature_id, feature_id)]
+        source = names[origins.get(feature_id, feature_id)]
         name = names[feature_id]
         term = profile_surfaces.get(source) or _display(index, source)
         call_term = call_surfaces.get(name) or _display(index, name)
@@ -100,17 +104,37 @@ def term_pairs(
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _term_shape(term: str) -> tuple[int, int, str, tuple[str, ...] | None]:
+    """A profile-side term as :func:`_fold` compares it: its word count and length (what sorts wholes
+    first), casefolded, and its casefolded words when it is a phrase."""
+    low = term.casefold()
+    return len(term.split()), len(term), low, tuple(low.split()) if " " in low else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _call_shape(call_term: str) -> tuple[str, tuple[str, ...]]:
+    low = call_term.casefold()
+    return low, tuple(low.split())
+
+
 def _fold(pairs: list[tuple[tuple[str, str], float]]) -> list[tuple[tuple[str, str], float]]:
     """One line per match people would call one match: the parts of a compound or a phrase are added
     to the whole ("vatten" and "vård" to "vattenvård ↔ vattenvårdsprojekt"; "biologisk" and "mångfald"
     to "biologisk mångfald")."""
+    if len(pairs) < 2:
+        return list(pairs)
+    # wholes first (phrases, then longer words), so that their parts find them
+    shaped = []
+    for (term, call_term), weight in pairs:
+        words_count, length, low_term, term_words = _term_shape(term)
+        shaped.append(((-words_count, -length, -weight), (term, call_term), weight, low_term, term_words, call_term))
+    shaped.sort(key=itemgetter(0))
     kept: list[list] = []
     #: per kept entry: its call term casefolded, its casefolded term's words when it is a phrase, the call term's words
-    keys: list[tuple[str, list[str] | None, list[str]]] = []
-    # wholes first (phrases, then longer words), so that their parts find them
-    for (term, call_term), weight in sorted(pairs, key=lambda p: (-len(p[0][0].split()), -len(p[0][0]), -p[1])):
-        low_term, low_call = term.casefold(), call_term.casefold()
-        call_words = low_call.split()
+    keys: list[tuple[str, tuple[str, ...] | None, tuple[str, ...]]] = []
+    for _, pair, weight, low_term, term_words, call_term in shaped:
+        low_call, call_words = _call_shape(call_term)
         home = None
         for entry, (big_call, big_term_words, big_call_words) in zip(kept, keys, strict=True):
             same_call_word = low_call == big_call and low_term in big_call
@@ -123,8 +147,8 @@ def _fold(pairs: list[tuple[tuple[str, str], float]]) -> list[tuple[tuple[str, s
                 home = entry
                 break
         if home is None:
-            kept.append([(term, call_term), weight])
-            keys.append((low_call, low_term.split() if " " in low_term else None, call_words))
+            kept.append([pair, weight])
+            keys.append((low_call, term_words, call_words))
         else:
             home[1] += weight
     kept.sort(key=lambda entry: -entry[1])
