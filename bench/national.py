@@ -12,7 +12,8 @@ FUNDWATCH_TEST_POSTGRES_URL; dropped afterwards unless ``--keep NAME``), measure
    per-call cost times ``--calls`` estimates a full ingest through it;
 2. match: the match run every scrape ends with (``match_run.run_match``: read calls, index, rank every
    profile, store up to ``matcher.store_limit`` matches per profile), from scratch, then again with nothing
-   changed (what each later scrape costs), with peak memory;
+   changed (what each later scrape costs: the run sees its inputs' fingerprint unchanged and skips ranking),
+   then after one call's title changed (everything ranked again, little written), with peak memory;
 3. search: p50/p95 of ``bench.search``'s queries over all calls, beside the same searches on a plain
    SQL ``count(*)`` of the call table (the floor of any request).
 
@@ -141,6 +142,17 @@ def run(url: str, folder: Path, calls_count: int, profiles: int, sample: int, ro
     with timed(figures, "match_unchanged_rerun_s"):
         run_match(settings, engine, now=NOW, timings=steps)
     figures["match_unchanged_rerun_steps_s"] = steps
+    # one call's text changes (what a scrape that found anything at all leaves): everything is ranked again
+    with write_session(engine) as session:
+        first_open = session.execute(text("SELECT min(id) FROM call WHERE status = 'open'")).scalar_one()
+        session.execute(text("UPDATE call SET title = title || ' (ändrad)' WHERE id = :id"), {"id": first_open})
+    steps = {}
+    with timed(figures, "match_one_call_changed_s"):
+        report = run_match(settings, engine, now=NOW, timings=steps)
+    figures["match_one_call_changed_steps_s"] = steps
+    figures["match_one_call_changed_profiles_changed"] = sum(
+        1 for result in report.values() if getattr(result, "changed", False)
+    )
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
 
     with timed(figures, "search_s"):

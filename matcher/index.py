@@ -219,6 +219,13 @@ class CallIndex:
     def surfaces_of(self, position: int, wanted: set[str]) -> dict[str, str]:
         """feature -> the call's own words for it (title first), for the wanted features; cached per
         call, so that explaining one call to many profiles reads it once."""
+        known = self.known_surfaces(position, wanted)
+        return {f: known[f] for f in wanted if known.get(f)}
+
+    def known_surfaces(self, position: int, wanted: set[str]) -> dict[str, str]:
+        """Every feature of the call looked up so far -> the call's own words for it, "" when the call does
+        not spell it out (a concept, a spelling neighbour), the ``wanted`` features included: the cache
+        itself (read it, do not change it)."""
         known: dict[str, str] = self._surfaces.setdefault(position, {})
         missing = {f for f in wanted if f not in known}
         if missing:
@@ -231,7 +238,7 @@ class CallIndex:
                     missing.discard(feature)
             for feature in missing:
                 known[feature] = ""
-        return {f: known[f] for f in wanted if known.get(f)}
+        return known
 
     @property
     def binary(self) -> sp.csr_matrix:

@@ -11,14 +11,14 @@ from those marked not relevant (Rocchio), and calls marked not relevant are neve
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.adjust import NOT_RELEVANT, RELEVANT, Feedback, adjustments
-from matcher.explain import row, term_pairs, terms_reason
+from matcher.explain import EXPLAINED_PAIRS, contributions_many, row, term_pairs, terms_reason
 from matcher.index import PRIORITY_FIELDS, CallIndex
 from matcher.model import CallId, CallText, Scored
 from matcher.profiles import Priority, Profile
@@ -225,9 +225,10 @@ def _best(sims: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray
 _BATCH_PRIORITIES = 128
 
 
-def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> list[tuple[np.ndarray, np.ndarray]]:
-    """:meth:`ProfileModel.raw_scores` for many models, a few hundred priorities per matrix product."""
-    out: list[tuple[np.ndarray, np.ndarray]] = []
+def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:meth:`ProfileModel.raw_scores` for many models, a few hundred priorities per matrix product; yielded
+    one model at a time, so that only one batch's scores are held (not every profile's, at 300,000 calls
+    × 3,000 profiles several GB)."""
     start = 0
     while start < len(models):
         end, size = start, 0
@@ -242,22 +243,50 @@ def _batch_raw(models: Sequence[ProfileModel], index: CallIndex) -> list[tuple[n
         offset = 0
         for model in chunk:
             k = model.matrix.shape[0]
-            out.append(_best(sims[:, offset : offset + k], model.weights))
+            yield _best(sims[:, offset : offset + k], model.weights)
             offset += k
+        del sims
         start = end
-    return out
 
 
-def score_profile(
+@dataclass
+class Selection:
+    """One profile's returned calls before they are explained: what explaining them needs, and nothing
+    the size of the index (so that :func:`rank_all` can hold every profile's until it explains them)."""
+
+    model: ProfileModel
+    tuned: ProfileModel
+    #: positions of the returned calls, best first, with their scores and the priority each serves best
+    order: np.ndarray
+    scores: list[float]
+    best: np.ndarray
+    #: per returned call: moved up by the calls marked relevant (Rocchio)
+    similar: list[bool]
+    #: per returned call: the reasons of the adjustments (eligibility, exclusion, preference, feedback)
+    adjusted: list[list[str]]
+
+    def contributions(self) -> dict[int, list[tuple[int, float]]]:
+        """position -> the (feature, contribution) pairs the call shares with the priority it serves best,
+        a priority's calls at once."""
+        parts: dict[int, list[tuple[int, float]]] = {}
+        if not len(self.order):
+            return parts
+        for priority_index in np.unique(self.best).tolist():
+            positions = self.order[self.best == priority_index]
+            found = contributions_many(row(self.tuned.matrix, priority_index), self.model.index.matrix, positions)
+            parts.update(zip(positions.tolist(), found, strict=True))
+        return parts
+
+
+def select(
     model: ProfileModel,
     feedback: Feedback | None = None,
     statuses: Collection[str] | None = None,
     limit: int | None = None,
     min_score: float = 0.0,
-    explain: bool = True,
     raw_best: tuple[np.ndarray, np.ndarray] | None = None,
-) -> list[Scored]:
-    """Rank the index's calls for one profile model, best first (``raw_best``: precomputed, no feedback)."""
+) -> Selection:
+    """The calls :func:`score_profile` returns, best first, not yet explained."""
     tuned = model.with_feedback(feedback)
     if tuned is model and raw_best is not None:
         raw, best = raw_best
@@ -276,11 +305,28 @@ def score_profile(
     order = candidates[np.lexsort((candidates, -scores[candidates]))]
     if limit:
         order = order[:limit]
+    positions = order.tolist()
+    return Selection(
+        model,
+        tuned,
+        order,
+        [round(float(scores[p]), 4) for p in positions],
+        best[order],
+        [bool(tuned is not model and raw[p] > base_raw[p] * 1.1 + 0.005) for p in positions],
+        [adjust.reasons(p) for p in positions],
+    )
+
+
+def explained(selection: Selection, explain: bool = True) -> list[Scored]:
+    """A selection's calls as :class:`Scored`, with their explanations unless ``explain`` is false."""
+    model, tuned = selection.model, selection.tuned
+    explaining = explain and bool(model.profile.priorities)
+    parts = selection.contributions() if explaining else {}
     out = []
-    for position in order.tolist():
-        scored = Scored(call_id=model.index.calls[position].id, score=round(float(scores[position]), 4))
-        if explain and model.profile.priorities:
-            priority_index = int(best[position])
+    for i, position in enumerate(selection.order.tolist()):
+        scored = Scored(call_id=model.index.calls[position].id, score=selection.scores[i])
+        if explaining:
+            priority_index = int(selection.best[i])
             priority = model.profile.priorities[priority_index]
             scored.priority = priority.title
             scored.terms = term_pairs(
@@ -289,16 +335,30 @@ def score_profile(
                 position,
                 model.surfaces(priority_index),
                 model.origins[priority_index] if model.origins else None,
+                parts[position],
             )
             reasons = [f"Prioritering: {priority.title}"]
             if scored.terms:
                 reasons.append(terms_reason(scored.terms))
-            if tuned is not model and raw[position] > base_raw[position] * 1.1 + 0.005:
+            if selection.similar[i]:
                 reasons.append("Liknar utlysningar ni markerat som relevanta")
-            reasons.extend(adjust.reasons(position))
+            reasons.extend(selection.adjusted[i])
             scored.reasons = reasons
         out.append(scored)
     return out
+
+
+def score_profile(
+    model: ProfileModel,
+    feedback: Feedback | None = None,
+    statuses: Collection[str] | None = None,
+    limit: int | None = None,
+    min_score: float = 0.0,
+    explain: bool = True,
+    raw_best: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[Scored]:
+    """Rank the index's calls for one profile model, best first (``raw_best``: precomputed, no feedback)."""
+    return explained(select(model, feedback, statuses, limit, min_score, raw_best), explain)
 
 
 def index_of(calls: Sequence[CallText] | CallIndex) -> CallIndex:
@@ -335,17 +395,26 @@ def rank_all(
 ) -> dict[str, list[Scored]]:
     """:func:`rank` for many profiles over one shared index: profile id -> results.
 
-    Profiles without feedback are scored together, a few hundred priorities per matrix product.
+    Profiles without feedback are scored together, a few hundred priorities per matrix product. Every
+    profile's calls are chosen first, then the words of the calls they share are read, one pass over each
+    call's text for all profiles, and then explained (the same explanations as one profile at a time).
     """
     index = index_of(calls)
     models = ProfileModel.build_many(profiles, index)
-    raws = _batch_raw(models, index)
-    return {
-        model.profile.id: score_profile(
-            model, (feedback or {}).get(model.profile.id), statuses, limit, min_score, raw_best=raw
-        )
-        for model, raw in zip(models, raws, strict=True)
-    }
+    selections = [
+        select(model, (feedback or {}).get(model.profile.id), statuses, limit, min_score, raw_best=raw)
+        for model, raw in zip(models, _batch_raw(models, index), strict=True)
+    ]
+    # the call words every explanation will show, read once per call for every profile it is returned to
+    wanted: dict[int, set[str]] = {}
+    names = index.features
+    for selection in selections:
+        if selection.model.profile.priorities:
+            for position, parts in selection.contributions().items():
+                wanted.setdefault(position, set()).update(names[f] for f, _ in parts[:EXPLAINED_PAIRS])
+    for position, features in wanted.items():
+        index.surfaces_of(position, features)
+    return {selection.model.profile.id: explained(selection) for selection in selections}
 
 
 def similar(call_id: CallId, calls: Sequence[CallText] | CallIndex, k: int = 5) -> list[tuple[CallId, float]]:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
 from store.models import Call, Feedback, Match
@@ -146,55 +149,84 @@ def replace_matches(
     matches of calls outside it (closed calls, history) are kept as they are; stored matches inside it
     that are not in ``rows`` are removed. A row whose rounded score, explanation and profile version
     equal the stored ones is left untouched, so re-running with the same calls and profile writes
-    nothing. The caller owns the transaction.
+    nothing. The stored rows are read once and the changes written set-based (one INSERT of many rows,
+    one executemany UPDATE, DELETEs of up to 500 ids), not one ORM object per row. The caller owns the
+    transaction.
     """
     now = now or datetime.now(UTC)
     result = ReplaceResult()
-    existing = {m.call_id: m for m in session.exec(select(Match).where(Match.profile_id == profile_id))}
+    table = Match.__table__
+    stored_rows = session.execute(
+        sa_select(table.c.id, table.c.call_id, table.c.score, table.c.explanation, table.c.profile_version).where(
+            table.c.profile_id == profile_id
+        )
+    )
+    existing = {call_id: (match_id, score, expl, version) for match_id, call_id, score, expl, version in stored_rows}
     wanted: dict[int, MatchRow] = {}
     for row in rows:
         wanted[row.call_id] = row
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for call_id, row in wanted.items():
         score = round(float(row.score), SCORE_DIGITS)
         stored = existing.get(call_id)
         if stored is None:
-            session.add(
-                Match(
-                    profile_id=profile_id,
-                    call_id=call_id,
-                    score=score,
-                    explanation=row.explanation,
-                    profile_version=profile_version,
-                    matched_at=now,
-                )
+            inserts.append(
+                {
+                    "profile_id": profile_id,
+                    "call_id": call_id,
+                    "score": score,
+                    "explanation": row.explanation,
+                    "profile_version": profile_version,
+                    "matched_at": now,
+                }
             )
-            result.added += 1
-        elif (
-            round(stored.score, SCORE_DIGITS) == score
-            and stored.explanation == row.explanation
-            and stored.profile_version == profile_version
-        ):
+        elif round(stored[1], SCORE_DIGITS) == score and stored[2] == row.explanation and stored[3] == profile_version:
             result.unchanged += 1
         else:
-            stored.score, stored.explanation = score, row.explanation
-            stored.profile_version, stored.matched_at = profile_version, now
-            session.add(stored)
-            result.updated += 1
-    stale = [call_id for call_id in existing if call_id not in wanted and (scope is None or call_id in scope)]
+            updates.append(
+                {
+                    "match_id": stored[0],
+                    "score": score,
+                    "explanation": row.explanation,
+                    "profile_version": profile_version,
+                    "matched_at": now,
+                }
+            )
+    if inserts:
+        session.execute(insert(table), inserts)
+        result.added = len(inserts)
+    if updates:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("match_id"))
+            .values(
+                score=bindparam("score"),
+                explanation=bindparam("explanation"),
+                profile_version=bindparam("profile_version"),
+                matched_at=bindparam("matched_at"),
+            )
+        )
+        session.execute(statement, updates)
+        result.updated = len(updates)
+    stale = [
+        stored[0]
+        for call_id, stored in existing.items()
+        if call_id not in wanted and (scope is None or call_id in scope)
+    ]
     for start in range(0, len(stale), 500):
         chunk = stale[start : start + 500]
-        session.exec(delete(Match).where(Match.profile_id == profile_id, col(Match.call_id).in_(chunk)))
+        session.execute(sa_delete(table).where(table.c.id.in_(chunk)))
         result.removed += len(chunk)
-    session.flush()
     return result
 
 
 def remove_matches_of_unknown_profiles(session: Session, known: Collection[str]) -> int:
     """Delete the stored matches of profiles that no longer exist (their file was removed)."""
-    ids = [p for p in session.exec(select(Match.profile_id).distinct()) if p not in known]
-    removed = 0
-    for profile_id in ids:
-        removed += len(list(session.exec(select(Match.id).where(Match.profile_id == profile_id))))
+    known = set(known)
+    counts = session.exec(select(Match.profile_id, func.count()).group_by(Match.profile_id))
+    gone = {profile_id: count for profile_id, count in counts if profile_id not in known}
+    for profile_id in gone:
         session.exec(delete(Match).where(Match.profile_id == profile_id))
     session.flush()
-    return removed
+    return sum(gone.values())

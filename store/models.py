@@ -115,6 +115,21 @@ class Match(SQLModel, table=True):
     matched_at: datetime | None = _dt(nullable=False)
 
 
+class MatchState(SQLModel, table=True):
+    """What the last completed match run ranked: a fingerprint of its inputs (calls as the matcher reads them,
+    profiles, feedback, matcher code and settings) and of the match table it left. A run whose inputs and
+    match table are unchanged skips ranking: it would write nothing (migration ``0012_matchstate``)."""
+
+    __tablename__ = "match_state"
+
+    #: always ``match_run``: one row
+    name: str = Field(primary_key=True, max_length=50)
+    inputs: str = Field(max_length=64)
+    #: ``count:max id`` of the match table after the run
+    matches: str = Field(max_length=64)
+    finished_at: datetime | None = _dt(nullable=False)
+
+
 class Feedback(SQLModel, table=True):
     """A person's verdict on a call for one administration; the latest verdict wins."""
 
@@ -185,6 +200,7 @@ __all__ = [
     "HttpValidator",
     "JobRun",
     "Match",
+    "MatchState",
     "OutboxMessage",
     "ScrapeRun",
     "Unsubscribe",
