@@ -307,6 +307,8 @@ def create_app(settings: Settings, engine: Engine, profiles_dir: str | Path | No
 
     folder = Path(profiles_dir) if profiles_dir is not None else settings.path(settings.paths.profiles_dir)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # templates ship with the code: not checking each one's file time on every page saves a stat per template
+    templates.env.auto_reload = False
     templates.env.filters.update(FILTERS)
     templates.env.globals["quote"] = quote
     secret = resolve_secret(settings.web.secret_env, settings.secret(settings.web.secret_env))

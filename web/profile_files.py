@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,9 @@ from errors import ProfileError
 from matcher.profiles import ID_PATTERN, Profile, parse_profile
 
 HISTORY = ".history"
+#: seconds the id -> name list is reused while the folder is unchanged (every page shows names; reading each
+#: profile's file status on every request cost more than the rest of some pages)
+NAMES_TTL = 2.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class ProfileFiles:
         self.folder = Path(folder)
         self._cache: dict[str, tuple[tuple[int, int], Profile | None, str]] = {}
         self._lock = threading.Lock()
+        #: (when read, the folder's mtime then, the names)
+        self._names: tuple[float, int, dict[str, str]] | None = None
 
     def path(self, profile_id: str) -> Path:
         if not ID_PATTERN.match(profile_id):
@@ -105,11 +111,26 @@ class ProfileFiles:
             return None
 
     def names(self) -> dict[str, str]:
-        """profile id -> display name (the id for an invalid file)."""
+        """profile id -> display name (the id for an invalid file).
+
+        Reused for :data:`NAMES_TTL` seconds while the folder's modification time is unchanged (a file added,
+        removed or saved through :meth:`save` changes it at once; a file edited in place shows within the TTL).
+        """
+        try:
+            folder_mtime = self.folder.stat().st_mtime_ns
+        except OSError:
+            folder_mtime = -1
+        with self._lock:
+            cached = self._names
+            if cached and cached[1] == folder_mtime and time.monotonic() - cached[0] < NAMES_TTL:
+                return dict(cached[2])
         profiles, problems = self.all()
         out = {pid: p.name for pid, p in profiles.items()}
         out.update({pid: pid for pid in problems})
-        return dict(sorted(out.items(), key=lambda item: item[1].casefold()))
+        names = dict(sorted(out.items(), key=lambda item: item[1].casefold()))
+        with self._lock:
+            self._names = (time.monotonic(), folder_mtime, names)
+        return dict(names)
 
     def validate(self, profile_id: str, text: str) -> Profile:
         """Check new text for a profile: the file rules plus a name no other profile uses."""
@@ -150,6 +171,7 @@ class ProfileFiles:
                 history_file = str(target.relative_to(self.folder))
             _atomic_write(path, text.encode("utf-8"))
             self._cache.pop(profile_id, None)
+            self._names = None
         old_text = current.decode("utf-8", "replace") if current is not None else ""
         diff = "".join(
             difflib.unified_diff(
