@@ -30,7 +30,7 @@ def test_the_digest_benchmark_queues_every_profiles_digest_and_times_each_step(t
     assert figures["profiles"] == 4 and figures["calls"] == 300
     assert figures["queued_profiles"] + figures["empty_profiles"] == 4 and figures["queued_profiles"] >= 1
     assert figures["entries_listed"] > 0
-    assert set(figures["setup_match_steps_s"]) == {"read", "index", "rank", "store", "tags"}
+    assert set(figures["setup_match_steps_s"]) == {"read", "check", "index", "rank", "store", "tags"}
     assert all(isinstance(figures[k], float) for k in ("build_s", "render_s", "queue_all_s"))
 
 
@@ -41,7 +41,7 @@ def test_the_national_benchmark_runs_at_a_tiny_scale_on_postgresql(pg_url, tmp_p
 
     assert figures["ingest_upsert_calls"] == 150 and figures["ingest_bulk_insert_calls"] == 250
     assert figures["matches_stored"] > 0
-    assert set(figures["match_from_scratch_steps_s"]) == {"read", "index", "rank", "store", "tags"}
+    assert set(figures["match_from_scratch_steps_s"]) == {"read", "check", "index", "rank", "store", "tags"}
     assert figures["search_count"] == len(search.QUERIES)
 
 
