@@ -351,7 +351,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web UI")
     p.add_argument("--host", help="address to listen on (default: [web] host)")
     p.add_argument("--port", type=int, help="port to listen on; 0 picks a free one (default: [web] port)")
-    p.add_argument("--workers", type=int, help="worker processes sharing the port (default: [web] workers)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="web server processes, each with its own socket on the port (default: [web] workers)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("run", help="run the scheduler and the web UI in one process (the embedded default)")

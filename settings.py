@@ -164,7 +164,12 @@ class WebSettings(Section):
         "FUNDWATCH_WEB_SECRET", description="Name of the environment variable holding the session-signing secret."
     )
     require_login: bool = Field(False, description="Require login for reading too (changes always need one).")
-    workers: int = Field(1, ge=1, le=32, description="Web server processes sharing the port (about one per core).")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Web server processes on the port, each with its own listening socket (about one per core).",
+    )
     session_hours: int = Field(8, ge=1, le=720, description="How long a login lasts (hours).")
     login_max_attempts: int = Field(
         5, ge=1, le=100, description="Failed logins allowed per user name and per address within the window."

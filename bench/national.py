@@ -24,6 +24,7 @@ files, so profiles find matches as KLK's do. Writes bench/results/national.json.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import tempfile
@@ -121,6 +122,11 @@ def searches(engine, rounds: int, figures: dict) -> None:
     figures["baseline_count_all_p50_ms"] = round(statistics.median(floor), 1)
 
 
+def progress(step: str, figures: dict) -> None:
+    """Print the figures so far (a full-scale run takes most of an hour: one stopped early still leaves them)."""
+    print(f"after {step}: {json.dumps(figures, default=str)}", flush=True)
+
+
 def run(url: str, folder: Path, calls_count: int, profiles: int, sample: int, rounds: int) -> dict[str, object]:
     engine = make_engine(url)
     upgrade(engine)
@@ -131,17 +137,20 @@ def run(url: str, folder: Path, calls_count: int, profiles: int, sample: int, ro
         figures["server"] = session.execute(text("SHOW server_version")).scalar_one()
     with timed(figures, "ingest_s"):
         ingest(engine, calls_count, sample, figures)
+    progress("ingest", figures)
 
     steps: dict[str, float] = {}
     with timed(figures, "match_from_scratch_s"):
         run_match(settings, engine, now=NOW, timings=steps)
     figures["match_from_scratch_steps_s"] = steps
+    progress("the match run from scratch", figures)
     with read_session(engine) as session:
         figures["matches_stored"] = session.execute(text(f"SELECT count(*) FROM {Match.__tablename__}")).scalar_one()
     steps = {}
     with timed(figures, "match_unchanged_rerun_s"):
         run_match(settings, engine, now=NOW, timings=steps)
     figures["match_unchanged_rerun_steps_s"] = steps
+    progress("the match run with nothing changed", figures)
     # one call's text changes (what a scrape that found anything at all leaves): everything is ranked again
     with write_session(engine) as session:
         first_open = session.execute(text("SELECT min(id) FROM call WHERE status = 'open'")).scalar_one()
@@ -154,6 +163,7 @@ def run(url: str, folder: Path, calls_count: int, profiles: int, sample: int, ro
         1 for result in report.values() if getattr(result, "changed", False)
     )
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    progress("the match run after one call changed", figures)
 
     with timed(figures, "search_s"):
         searches(engine, rounds, figures)
