@@ -570,7 +570,11 @@ def _text_search(
         return SearchResult(
             query=query, total=min(len(ids), enough), calls=calls_in_order(session, page), total_exact=exact
         )
-    total = engine.count(session, where, "matched", enough + 1)
+    # the title matches are a subset of all matches and their index is much smaller: when they alone pass the
+    # cap, so do all matches (PostgreSQL: a common prefix's 35,000 matches cost a 15 ms GIN bitmap to count
+    # against 1 ms for its 1,734 title matches)
+    in_titles = engine.count(session, where, "title", enough + 1)
+    total = in_titles if in_titles > enough else engine.count(session, where, "matched", enough + 1)
     exact = total <= enough
     total = min(total, enough)
     if total == 0 or offset >= total:
@@ -583,7 +587,10 @@ def _text_search(
     for tier, name in enumerate(("title", "ranked", None)):
         if len(scores) >= limit:
             break
-        end = engine.count(session, where, name, offset + limit) if name else offset + limit
+        if name == "title":  # counted above, exactly up to enough + 1 >= the end of the page
+            end = min(in_titles, offset + limit)
+        else:
+            end = engine.count(session, where, name, offset + limit) if name else offset + limit
         if offset + len(scores) < end:
             local = max(0, offset + len(scores) - start)
             for call_id, rank in session.execute(engine.page(tier, where, local, limit - len(scores))).all():

@@ -384,3 +384,22 @@ def test_sqlite_and_postgresql_return_the_same_top_results(sqlite_url, pg_url):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_when_the_title_matches_alone_pass_the_cap_the_count_stops_there_and_pages_are_unchanged(corpus, monkeypatch):
+    import store.search
+
+    with read_session(corpus) as db:
+        everything = search_calls(db, "och", limit=100)
+    in_titles = [c for c in everything.calls if "och" in c.title.lower().split()]
+    assert len(in_titles) == 4 and everything.total > 4  # "och" is in 4 titles and in more texts
+    monkeypatch.setattr(store.search, "COUNT_LIMIT", 2)
+    with read_session(corpus) as db:
+        first = search_calls(db, "och", limit=2)  # the 4 title matches pass the cap of 2 by themselves
+        assert (first.total, first.total_exact) == (2, False)
+        seen = [
+            c.external_id
+            for offset in range(0, everything.total, 3)
+            for c in search_calls(db, "och", offset=offset, limit=3).calls
+        ]
+    assert seen == [c.external_id for c in everything.calls]
