@@ -170,6 +170,12 @@ class WebSettings(Section):
         le=32,
         description="Web server processes on the port, each with its own listening socket (about one per core).",
     )
+    threads: int = Field(
+        4,
+        ge=1,
+        le=100,
+        description="Requests one web process works on at once; more wait their turn (fewer at once: shorter waits).",
+    )
     session_hours: int = Field(8, ge=1, le=720, description="How long a login lasts (hours).")
     login_max_attempts: int = Field(
         5, ge=1, le=100, description="Failed logins allowed per user name and per address within the window."
