@@ -171,10 +171,10 @@ class WebSettings(Section):
         description="Web server processes on the port, each with its own listening socket (about one per core).",
     )
     threads: int = Field(
-        4,
+        2,
         ge=1,
         le=100,
-        description="Requests one web process works on at once; more wait their turn (fewer at once: shorter waits).",
+        description="Requests one web process works on at once; more wait their turn (raise it if slow pages, e.g. large downloads, hold up the rest).",
     )
     session_hours: int = Field(8, ge=1, le=720, description="How long a login lasts (hours).")
     login_max_attempts: int = Field(

@@ -230,6 +230,9 @@ def main() -> None:
     parser.add_argument("--keep", default="", help="PostgreSQL: use (and keep) the database of this name")
     parser.add_argument("--workers", type=int, default=WORKERS, help="web server processes (fundwatch serve --workers)")
     parser.add_argument(
+        "--threads", type=int, help="requests each process works on at once (default: the web.threads default)"
+    )
+    parser.add_argument(
         "--no-keep-alive",
         dest="keep_alive",
         action="store_false",
@@ -254,7 +257,11 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     top = add_matches_and_runs(engine)
     engine.dispose()
     config = tmp / "config.toml"
-    config.write_text(f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n', encoding="utf-8")
+    config.write_text(
+        f'[database]\nurl = "{url}"\n[paths]\nprofiles_dir = "{folder}"\n'
+        + (f"[web]\nthreads = {args.threads}\n" if args.threads else ""),
+        encoding="utf-8",
+    )
     process, base = start_server(config, args.workers)
     cpus = sorted(os.sched_getaffinity(0))
     if args.pin and len(cpus) > 1:  # the server (already started) keeps every core; the clients get one
