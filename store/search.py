@@ -589,8 +589,10 @@ def _text_search(
             break
         if name == "title":  # counted above, exactly up to enough + 1 >= the end of the page
             end = min(in_titles, offset + limit)
+        elif name:
+            end = engine.count(session, where, name, offset + limit)
         else:
-            end = engine.count(session, where, name, offset + limit) if name else offset + limit
+            end = offset + limit
         if offset + len(scores) < end:
             local = max(0, offset + len(scores) - start)
             for call_id, rank in session.execute(engine.page(tier, where, local, limit - len(scores))).all():
