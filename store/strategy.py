@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from store.models import Call
@@ -58,6 +58,19 @@ def tags_for_calls(session: Session, call_ids: Iterable[int]) -> dict[int, dict[
         statement = select(CallTag).where(col(CallTag.call_id).in_(chunk)).order_by(col(CallTag.id))
         for row in session.exec(statement):
             out.setdefault(row.call_id, {})[row.tag] = list(row.terms or [])
+    return out
+
+
+_TAG_NAMES = select(CallTag.call_id, CallTag.tag).where(col(CallTag.call_id).in_(bindparam("ids", expanding=True)))
+
+
+def tag_names_for_calls(session: Session, call_ids: Iterable[int]) -> dict[int, set[str]]:
+    """call id -> its tags' names (for result lists, which show the goals but not the terms behind them)."""
+    ids = sorted(set(call_ids))
+    out: dict[int, set[str]] = {}
+    for start in range(0, len(ids), 500):
+        for call_id, tag in session.execute(_TAG_NAMES, {"ids": ids[start : start + 500]}):
+            out.setdefault(call_id, set()).add(tag)
     return out
 
 

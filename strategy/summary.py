@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from strategy.partners import PartnerHints
 from strategy.sdg import CHILD_YOUTH
 
 
-def goals_of(tags: Mapping[str, Sequence[str]]) -> list[int]:
-    """The SDG numbers among a call's stored tags ("sdg6" -> 6), in order."""
+def goals_of(tags: Iterable[str]) -> list[int]:
+    """The SDG numbers among a call's stored tags ("sdg6" -> 6), in order (``tags``: the names, or a mapping from
+    them)."""
     return sorted(int(tag[3:]) for tag in tags if tag.startswith("sdg") and tag[3:].isdigit())
 
 

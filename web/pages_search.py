@@ -12,7 +12,7 @@ from store.browse import matches_for_calls
 from store.engine import read_session
 from store.models import KINDS, STATUSES
 from store.search import SearchResult, facet_values, search_calls
-from store.strategy import tags_for_calls
+from store.strategy import tag_names_for_calls
 from strategy.sdg import load_sdg_terms
 from strategy.summary import goals_of
 from web.app import WebState, render, state
@@ -63,10 +63,12 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 def search_page(request: Request) -> Response:
     web = state(request)
     form = parse_search(request.query_params)
-    result, matches = run_search(web, form, form.offset, form.per_page)
-    with read_session(web.engine) as db:
+    with read_session(web.engine) as db:  # one session (one connection check-out) for everything the page reads
+        result = search_calls(db, form.q, form.filters(), form.sort, form.offset, form.per_page)
+        listed = [c.id for c in result.calls]
+        matches = matches_for_calls(db, listed)
+        tags = tag_names_for_calls(db, listed)
         facets = cached_facets(web, db)
-        tags = tags_for_calls(db, [c.id for c in result.calls])
     names = web.profiles.names()
     last_page = max((result.total + form.per_page - 1) // form.per_page, 1)
     if not result.total_exact:  # more pages than counted: the pager offers the next one
