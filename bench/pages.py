@@ -148,6 +148,38 @@ def _cpu_by_process(pid: int, children: bool = True) -> dict[int, float]:
     return out
 
 
+def connections_by_process(pid: int, port: int) -> dict[int, int]:
+    """Established connections to ``port`` held by the process ``pid`` and each of its children (from /proc)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 01: ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    out = {}
+    for process in _cpu_by_process(pid):
+        try:
+            links = [os.readlink(f"/proc/{process}/fd/{fd}") for fd in os.listdir(f"/proc/{process}/fd")]
+        except OSError:
+            continue
+        out[process] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in established)
+    return out
+
+
+def sample_connections(pid: int, port: int, stop: threading.Event, samples: list[dict[int, int]]) -> None:
+    """Every 0.25 s until ``stop``: how many connections each server process holds (the first as the clients'
+    connections are made)."""
+    time.sleep(0.05)
+    while True:
+        samples.append(connections_by_process(pid, port))
+        if stop.wait(0.25):
+            return
+
+
 def _cpu_seconds(pid: int, children: bool = True) -> float:
     return sum(_cpu_by_process(pid, children).values())
 
@@ -275,12 +307,18 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
             threading.Thread(target=client_loop, args=(base, top, args.requests, seed, results, lock, args.keep_alive))
             for seed in range(args.clients)
         ]
+        samples: list[dict[int, int]] = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_connections, args=(process.pid, urlsplit(base).port, stop, samples))
         start = time.perf_counter()
         for thread in threads:
             thread.start()
+        sampler.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
         clients_cpu = _cpu_seconds(os.getpid(), children=False) - clients_before
         server_after = _cpu_by_process(process.pid)
         per_process = sorted((server_after[p] - server_before.get(p, 0.0) for p in server_after), reverse=True)
@@ -301,6 +339,14 @@ def run(url: str, folder: Path, tmp: Path, args) -> None:
     )
     # kept-alive connections stay with the process that accepted them: an uneven split shows here
     print(f"  server CPU per process: {', '.join(f'{seconds:.1f} s' for seconds in per_process)}")
+    if samples:  # the split of the clients' connections over the processes, at the start and on average
+        first = sorted(samples[0].values(), reverse=True)
+        pids = sorted({p for sample in samples for p in sample})
+        mean = sorted((statistics.mean(sample.get(p, 0) for sample in samples) for p in pids), reverse=True)
+        print(
+            f"  connections per process: {'/'.join(map(str, first))} at the start, "
+            f"{'/'.join(f'{m:.1f}' for m in mean)} on average"
+        )
     print(f"  {'page':<16} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}")
     kinds = sorted({k for k, _ in results})
     worst = 0.0

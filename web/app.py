@@ -34,6 +34,7 @@ from settings import Settings
 from store.accounts import get_user
 from store.engine import check_connection, read_session
 from store.models_access import User
+from web.balance import ConnectionShare
 from web.formatting import FILTERS
 from web.profile_files import ProfileFiles
 from web.ranking import open_calls_index
@@ -58,6 +59,8 @@ class WebState:
     trusted_proxies: frozenset[str]
     #: small per-process caches (e.g. the filter lists), keyed by name
     cache: dict = field(default_factory=dict)
+    #: with several worker processes: their shared connection counts (web/balance.py)
+    balance: ConnectionShare | None = None
 
 
 class LoginRequired(Exception):
@@ -277,6 +280,8 @@ class SessionsAndHeaders:
                     headers.append("set-cookie", value.decode("latin-1"))
         for name, value in _SECURITY_HEADERS:
             headers.setdefault(name, value)
+        if self.web.balance is not None and self.web.balance.should_close():
+            headers["connection"] = "close"  # the client reconnects, and may land on a less busy worker
         if "text/html" in headers.get("content-type", ""):
             headers.setdefault("cache-control", "no-store")
 

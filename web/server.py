@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from errors import ConfigError
 from settings import Settings
 from web.app import create_app
+from web.balance import ConnectionShare
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +63,14 @@ def bind_workers(host: str, port: int, workers: int) -> list[socket.socket]:
 
 def serve(settings: Settings, engine: Engine, host: str, port: int, workers: int = 1) -> int:
     """Serve until stopped. With ``workers`` > 1 that many processes serve (forked after binding, each with
-    its own listening socket on the same port, see :func:`bind_workers`, and its own database connections). The login rate limit counts the
-    audit trail's failed logins, so it holds across the processes; only small caches are per process."""
+    its own listening socket on the same port, see :func:`bind_workers`, and its own database connections; they
+    keep kept-alive connections evenly spread, see web/balance.py). The login rate limit counts the audit
+    trail's failed logins, so it holds across the processes; only small caches are per process."""
     app = create_app(settings, engine)
     sockets = bind_workers(host, port, max(workers, 1))
+    # several sockets: the workers keep their kept-alive connections evenly spread (web/balance.py)
+    share = ConnectionShare(len(sockets)) if len(sockets) > 1 else None
+    app.state.web.balance = share
     bound_host, bound_port = sockets[0].getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     log.info("web UI listening on http://%s:%d (%d worker process%s)", shown, bound_port, workers, "es" * (workers > 1))
@@ -79,13 +84,13 @@ def serve(settings: Settings, engine: Engine, host: str, port: int, workers: int
             for other in sockets:  # a sibling's socket left open here would keep its connections waiting
                 if other is not own:
                     other.close()
-            _run(app, own)
+            _run(app, own, share, number)
             os._exit(0)
         children.append(pid)
     for other in sockets[1:]:
         other.close()
     try:
-        _run(app, sockets[0])
+        _run(app, sockets[0], share, 0)
     finally:
         for pid in children:
             try:
@@ -110,7 +115,10 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _run(app, sock: socket.socket) -> None:
+def _run(app, sock: socket.socket, share: ConnectionShare | None = None, slot: int = 0) -> None:
     # loop and http "auto" (the defaults) pick uvloop and httptools, installed with fundwatch
     config = uvicorn.Config(app, log_config=None, access_log=False, proxy_headers=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    if share is not None:  # uvicorn's set of this process's open connections
+        share.attach(slot, server.server_state.connections)
+    server.run(sockets=[sock])
