@@ -82,25 +82,43 @@ def open_calls_version(session: Session, statuses: Sequence[str] = ("open", "for
     return tuple(session.exec(query).one())
 
 
-def run_history(session: Session, source: str, limit: int = 30) -> list[ScrapeRun]:
+def run_history(session: Session, source: str, limit: int = 30) -> list[Any]:
     """A source's most recent runs, oldest first (for the chart over time)."""
     return run_histories(session, [source], limit)[source]
 
 
-def run_histories(session: Session, sources: Sequence[str], limit: int = 30) -> dict[str, list[ScrapeRun]]:
-    """source -> its most recent runs, oldest first, for many sources in one query."""
-    out: dict[str, list[ScrapeRun]] = {source: [] for source in sources}
+#: what a run history shows of each run (its error text is shown only for the latest failure)
+HISTORY_COLUMNS = (
+    ScrapeRun.id,
+    ScrapeRun.source,
+    ScrapeRun.started_at,
+    ScrapeRun.finished_at,
+    ScrapeRun.outcome,
+    ScrapeRun.reason,
+    ScrapeRun.fetched,
+    ScrapeRun.parsed,
+    ScrapeRun.new,
+    ScrapeRun.updated,
+    ScrapeRun.unchanged,
+    ScrapeRun.errors,
+)
+
+
+def run_histories(session: Session, sources: Sequence[str], limit: int = 30) -> dict[str, list[Any]]:
+    """source -> its most recent runs, oldest first, for many sources in one query: rows of
+    :data:`HISTORY_COLUMNS` (a page of 20 sources shows 600 runs; rows cost a fraction of ORM objects)."""
+    out: dict[str, list[Any]] = {source: [] for source in sources}
     if not out:
         return out
     place = func.row_number().over(partition_by=ScrapeRun.source, order_by=col(ScrapeRun.id).desc()).label("place")
     recent = select(ScrapeRun.id, place).where(col(ScrapeRun.source).in_(list(out))).subquery()
     query = (
-        select(ScrapeRun)
+        select(*HISTORY_COLUMNS)
         .join(recent, recent.c.id == ScrapeRun.id)
         .where(recent.c.place <= limit)
         .order_by(col(ScrapeRun.id))
     )
-    for run in session.exec(query):
+    for run in session.execute(query):
         out[run.source].append(run)
     return out
 

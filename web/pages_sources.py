@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -39,7 +40,8 @@ class SourceView:
     last_run: ScrapeRun | None
     last_ok_at: datetime | None
     last_error: ScrapeRun | None
-    history: list[ScrapeRun]
+    #: rows of store.browse.HISTORY_COLUMNS, oldest first
+    history: list[Any]
     chart: str
     urls: list[tuple[str, str]] = field(default_factory=list)
 
