@@ -433,3 +433,31 @@ def test_postgres_filtered_search_for_open_calls_can_use_their_own_text_index(pg
     assert "ix_call_open_search_vector" not in {i["name"] for i in inspect(engine).get_indexes("call")}
     assert found(engine, "vatten", filters=filters, sort="deadline", now=NOW) == with_index
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_keeps_the_ranking_vectors_in_the_row_and_a_long_call_still_ranks(pg_url):
+    """Migration 0014: rank_vector and title_vector are stored in the call's row (storage MAIN), so ranking a
+    search's matches does not fetch them from the out-of-line storage; a call with a long description (whose row
+    passes the 2 kB threshold) is stored and found, ranked by its title."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+
+    def storage() -> dict[str, str]:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'call'::regclass "
+                "AND attname IN ('rank_vector', 'title_vector', 'search_vector')"
+            )
+            return dict(rows.all())
+
+    assert storage() == {"rank_vector": "m", "title_vector": "m", "search_vector": "x"}
+    records = calls()
+    long = records[0]
+    long.description = " ".join(f"ord{number} projektmedel" for number in range(3000))
+    with write_session(engine) as db:
+        upsert_calls(db, records, now=NOW)
+    assert found(engine, long.title.split()[0])[0] == long.external_id
+    downgrade(engine, "0013_opensearch")
+    assert storage() == {"rank_vector": "x", "title_vector": "x", "search_vector": "x"}
+    engine.dispose()
