@@ -301,7 +301,8 @@ class SearchResult:
 
 
 _fts = table("call_fts", column("rowid"))
-#: statuses held by a small share of all calls (calls stay searchable for years after they close)
+#: statuses held by a small share of all calls (calls stay searchable for years after they close); PostgreSQL's
+#: text index of open calls (migration 0013_opensearch) covers exactly these
 FEW_STATUSES = frozenset({"open", "forthcoming"})
 
 

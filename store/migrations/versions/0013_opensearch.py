@@ -6,7 +6,7 @@ Revises: 0012_matchstate
 A filtered search for open calls ("vatten", open, Swedish, open to municipalities) read every open call's
 row and tested its whole ``search_vector`` (about 3 kB, stored out of line): 30–45 ms over 100,000 calls,
 the slowest page under load. With the word's matches among open and forthcoming calls in a small index of
-their own, PostgreSQL reads only those rows (about 10 ms). The search names the statuses as constants so
+their own, PostgreSQL reads only those rows (6–9 ms). The search names the statuses as constants so
 that the planner can see the index applies (store/search.py). SQLite needs no such index: there a filtered
 search reads the status index first (``drives_from_status``).
 """
