@@ -40,11 +40,15 @@ def cached_facets(web: WebState, db) -> dict[str, list[str]]:
     return values
 
 
+def search_with_matches(db, form: SearchForm, offset: int, limit: int) -> tuple[SearchResult, dict]:
+    """A page of the search's results and the administrations each one matched, in the caller's session."""
+    result = search_calls(db, form.q, form.filters(), form.sort, offset, limit)
+    return result, matches_for_calls(db, [c.id for c in result.calls])
+
+
 def run_search(web: WebState, form: SearchForm, offset: int, limit: int) -> tuple[SearchResult, dict]:
     with read_session(web.engine) as db:
-        result = search_calls(db, form.q, form.filters(), form.sort, offset, limit)
-        matches = matches_for_calls(db, [c.id for c in result.calls])
-    return result, matches
+        return search_with_matches(db, form, offset, limit)
 
 
 def page_numbers(current: int, last: int) -> list[int | None]:
@@ -64,10 +68,8 @@ def search_page(request: Request) -> Response:
     web = state(request)
     form = parse_search(request.query_params)
     with read_session(web.engine) as db:  # one session (one connection check-out) for everything the page reads
-        result = search_calls(db, form.q, form.filters(), form.sort, form.offset, form.per_page)
-        listed = [c.id for c in result.calls]
-        matches = matches_for_calls(db, listed)
-        tags = tag_names_for_calls(db, listed)
+        result, matches = search_with_matches(db, form, form.offset, form.per_page)
+        tags = tag_names_for_calls(db, [c.id for c in result.calls])
         facets = cached_facets(web, db)
     names = web.profiles.names()
     last_page = max((result.total + form.per_page - 1) // form.per_page, 1)
